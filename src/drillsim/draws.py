@@ -1,0 +1,173 @@
+"""Every random input of an incident, drawn before it is simulated, keyed by identity.
+
+A stream is ``SeedSequence(root, spawn_key=(0, block, incident, purpose, index))``: one column of
+uniforms for a fixed block of replications. Replication ``r`` reads row ``r % BLOCK`` of block
+``r // BLOCK``, so its values never depend on how many replications run, in what order, on which
+worker, or under which strategy (common random numbers, DESIGN §6). The rare extra repair attempt
+beyond those drawn up front comes from a stream keyed by the replication itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .scenario import Scenario
+from .week import MINUTES_PER_DAY, WEEKDAYS, Week, parse_clock
+
+BLOCK = 1024  # replications per block of draws: the unit of parallel work
+ATTEMPTS = 4  # repair attempts drawn up front; P(needing more) = p_fail**4
+
+# Stream purposes: fixed integers, never hash(str) (string hashing differs per interpreter).
+ONSET, ALERT, COMPLAINT, TRIAGE, RESPONSE, FIX_WORK, REPAIR, FIND, ACTIVATE, SUCCESS = range(1, 11)
+BLOCK_KEY, REPLICATION_KEY = 0, 1
+PHASES_PER_ATTEMPT = 1000  # index of a fix phase's column: attempt * 1000 + phase
+
+
+def uniforms(root: int, key: tuple[int, ...], size: int) -> np.ndarray:
+    """``size`` uniforms in [0, 1) from the stream named by ``key`` under ``root``."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(root, spawn_key=key))) \
+        .random(size)
+
+
+@dataclass(slots=True)
+class IncidentDraws:
+    """One replication's incident, fully drawn: the engine reads this and nothing random else."""
+
+    replication: int
+    onset: float  # minutes from Monday 00:00
+    detect: float  # minutes from onset to detection
+    detected_by: str  # "monitoring" or "customer"
+    business: bool  # paged in business hours
+    response: list[float]  # per responder slot, minutes from paging to arrival
+    work: list[list[float]]  # per repair attempt, per fix phase: work content
+    holds: list[bool]  # per repair attempt: whether the repair holds
+    find: list[float]  # per workaround option
+    activate: list[float]
+    success: list[bool]
+    table: DrawTable
+
+    def attempt(self, k: int) -> tuple[list[float], bool]:
+        """Work per phase and whether the repair holds, for repair attempt ``k`` (0-based)."""
+        if k < len(self.work):
+            return self.work[k], self.holds[k]
+        return self.table.extra_attempt(self.replication, k)
+
+
+class DrawTable:
+    """The random inputs of one block of replications for one scenario's incident."""
+
+    def __init__(self, scenario: Scenario, root: int, block: int, incident: int = 0,
+                 week: Week | None = None) -> None:
+        self.scenario, self.root, self.block, self.incident = scenario, root, block, incident
+        week = week or scenario.week()
+
+        def column(purpose: int, index: int = 0) -> np.ndarray:
+            return uniforms(root, (BLOCK_KEY, block, incident, purpose, index), BLOCK)
+
+        onset = _onset(scenario, week, column(ONSET))
+        alert = np.full(BLOCK, math.inf)
+        if scenario.detection.monitoring is not None:
+            alert = scenario.detection.monitoring.delay.ppf(column(ALERT))
+        complaint = _first_complaint(scenario, week, onset, column(COMPLAINT))
+        reports = scenario.detection.customer_reports
+        if reports is not None and reports.triage is not None:
+            complaint = complaint + reports.triage.ppf(column(TRIAGE))
+        by_customer = complaint < alert
+        detect = np.where(by_customer, complaint, alert)
+        business = week.is_business(onset + detect)
+
+        response = scenario.team.response
+        slots = []
+        for slot in range(len(scenario.team.names)):
+            u = column(RESPONSE, slot)
+            slots.append(np.where(business, response.business_hours.ppf(u),
+                                  response.after_hours.ppf(u)))
+
+        attempts = [self._attempt_columns(lambda idx, p=FIX_WORK: column(p, idx), k)
+                    for k in range(ATTEMPTS)]
+        holds = [column(REPAIR, k) >= scenario.fix.repair_failure_probability
+                 for k in range(ATTEMPTS)]
+        options = scenario.workarounds
+        find = [w.find.ppf(column(FIND, i)) for i, w in enumerate(options)]
+        activate = [w.activate.ppf(column(ACTIVATE, i)) for i, w in enumerate(options)]
+        success = [column(SUCCESS, i) < w.success for i, w in enumerate(options)]
+
+        self._columns = (
+            onset.tolist(), detect.tolist(), by_customer.tolist(), business.tolist(),
+            _rows(slots), [_rows(phases) for phases in attempts], _rows(holds),
+            _rows(find), _rows(activate), _rows(success),
+        )
+
+    def _attempt_columns(self, column, k: int) -> list[np.ndarray]:
+        phases = self.scenario.fix.phases
+        return [p.duration.ppf(column(k * PHASES_PER_ATTEMPT + i)) for i, p in enumerate(phases)]
+
+    def row(self, i: int) -> IncidentDraws:
+        """The draws of replication ``block * BLOCK + i``."""
+        onset, detect, by_customer, business, slots, attempts, holds, find, activate, success = \
+            self._columns
+        return IncidentDraws(
+            self.block * BLOCK + i, onset[i], detect[i],
+            "customer" if by_customer[i] else "monitoring", business[i], slots[i],
+            [attempt[i] for attempt in attempts], holds[i], find[i], activate[i], success[i], self,
+        )
+
+    def extra_attempt(self, replication: int, k: int) -> tuple[list[float], bool]:
+        """A repair attempt beyond those drawn per block, from the replication's own stream."""
+        def column(index: int) -> np.ndarray:
+            key = (REPLICATION_KEY, replication, self.incident, FIX_WORK, index)
+            return uniforms(self.root, key, 1)
+
+        work = [float(c[0]) for c in self._attempt_columns(column, k)]
+        u = uniforms(self.root, (REPLICATION_KEY, replication, self.incident, REPAIR, k), 1)[0]
+        return work, bool(u >= self.scenario.fix.repair_failure_probability)
+
+
+def _rows(columns: list[np.ndarray]) -> list[list]:
+    """Per-replication lists from per-item columns (an empty list per row when there are none)."""
+    if not columns:
+        return [[] for _ in range(BLOCK)]
+    return np.column_stack(columns).tolist()
+
+
+def _onset(scenario: Scenario, week: Week, u: np.ndarray) -> np.ndarray:
+    """Onset as minutes from Monday 00:00: fixed, or drawn in proportion to demand."""
+    onset = scenario.onset
+    random_day, random_time = onset.weekday == "random", onset.time_of_day == "random"
+    if not random_day and not random_time:
+        day = WEEKDAYS.index(onset.weekday)
+        return np.full(BLOCK, day * MINUTES_PER_DAY + float(parse_clock(onset.time_of_day)))
+    if random_day and random_time:
+        start, span = np.zeros(BLOCK), np.full(BLOCK, 7.0 * MINUTES_PER_DAY)
+    elif random_time:
+        start = np.full(BLOCK, WEEKDAYS.index(onset.weekday) * float(MINUTES_PER_DAY))
+        span = np.full(BLOCK, float(MINUTES_PER_DAY))
+    else:  # a fixed time of day on a weekday drawn by that hour's demand
+        clock = parse_clock(onset.time_of_day) % MINUTES_PER_DAY
+        weights = np.array([week.hourly[d * 24 + clock // 60] for d in range(7)])
+        day = np.searchsorted(np.cumsum(weights) / weights.sum(), u, side="right")
+        return np.minimum(day, 6) * MINUTES_PER_DAY + float(clock)
+    low = week.cumulative_array(start)
+    high = week.cumulative_array(start + span)
+    return week.inverse_cumulative(low + u * (high - low))
+
+
+def _first_complaint(scenario: Scenario, week: Week, onset: np.ndarray,
+                     u: np.ndarray) -> np.ndarray:
+    """Minutes from onset to the first customer report: a Poisson process at affected demand.
+
+    Its intensity is customers_per_minute · severity · report_probability · w(t); the first event
+    comes where the cumulative intensity reaches an Exp(1) variate (DESIGN §11).
+    """
+    reports = scenario.detection.customer_reports
+    rate = 0.0
+    if reports is not None:
+        rate = scenario.demand.customers_per_minute * scenario.severity * reports.report_probability
+    if rate <= 0:
+        return np.full(BLOCK, math.inf)
+    exposure = -np.log1p(-u) / rate  # minutes at mean demand until the first report
+    start = week.cumulative_array(onset)
+    return week.inverse_cumulative(start + exposure) - onset

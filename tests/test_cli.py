@@ -17,7 +17,7 @@ CONTRACT_METRICS = ("customer_impact_minutes", "customers_affected", "time_to_de
 
 
 def drillsim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "drillsim.cli", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "drillsim", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -1,61 +1,28 @@
-"""The ``drillsim`` command: thin click wrappers over the API; all I/O lives here."""
+"""``drillsim run``, ``validate`` and ``strategies``: simulate a scenario and compare strategies."""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import click
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import __version__
-from .results import Results
-from .runner import default_workers, simulate
-from .scenario import ScenarioError, load_scenario
-from .strategies import REGISTRY, StrategyError
+from ..results import Results
+from ..runner import default_workers, simulate
+from ..scenario import ScenarioError, load_scenario
+from ..strategies import REGISTRY, StrategyError
+from .common import LazyProgress
 
 DEFAULT_STRATEGIES = ("fix-only", "fix-plus-workaround")
 OUTPUT_KINDS = (".csv", ".parquet")
 
 
-class LazyProgress:
-    """A progress bar on stderr that appears only once work has run for over a second."""
-
-    def __init__(self, total: int, label: str) -> None:
-        self.total, self.label, self.done = total, label, 0
-        self.started = time.monotonic()
-        self.bar: Progress | None = None
-
-    def __call__(self, finished: int) -> None:
-        self.done += finished
-        if self.bar is None and time.monotonic() - self.started > 1.0 and self.done < self.total:
-            self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
-                                TaskProgressColumn(), TimeRemainingColumn(),
-                                console=Console(stderr=True), transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task(self.label, total=self.total)
-        if self.bar is not None:
-            self.bar.update(self.task, completed=self.done)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-@click.group()
-@click.version_option(__version__, prog_name="drillsim")
-def main() -> None:
-    """Tabletop-exercise simulator: how should we staff an outage?"""
-
-
-@main.command()
+@click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
 @click.option("-s", "--strategy", "strategies", multiple=True, metavar="STRATEGY",
               help="name, name:key=value,… or module:Class; repeat to compare "
@@ -95,7 +62,7 @@ def run(scenario, strategies, replications, seed, workers, baseline, as_json, ou
         _print_results(results, baseline)
 
 
-@main.command()
+@click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 def validate(files) -> None:
     """Check scenario FILES without running them."""
@@ -112,7 +79,7 @@ def validate(files) -> None:
         raise SystemExit(1)
 
 
-@main.command("strategies")
+@click.command("strategies")
 def list_strategies() -> None:
     """List the built-in strategies and their parameters."""
     import inspect
@@ -225,7 +192,3 @@ def _print_results(results: Results, baseline: str | None) -> None:
         console.print(paired)
     for line in results.headline(baseline):
         console.print(line, style="bold")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,0 +1,21 @@
+"""The ``drillsim`` command: thin click wrappers over the API; all I/O lives in this package.
+
+Each command family has its own module; this one only assembles the group.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .run import list_strategies, run, validate
+
+
+@click.group()
+@click.version_option(__version__, prog_name="drillsim")
+def main() -> None:
+    """Tabletop-exercise simulator: how should we staff an outage?"""
+
+
+for command in (run, validate, list_strategies):
+    main.add_command(command)

@@ -112,3 +112,30 @@ def test_event_log_tells_who_did_what():
     assert {"arrived", "assigned"} <= set(kinds)
     assert incident.levels[0] == (0.0, 0.0) and incident.levels[-1][1] == 1.0
     assert incident.outcome == tuple(res.frame.iloc[3][list(ds.Outcome._fields)])
+
+
+def test_phases_are_tracked_through_staffing_changes():
+    """Phase ends are not events, yet the view and the log place them exactly."""
+    phases = [{"name": "diagnose", "duration": {"fixed": 30}},
+              {"name": "repair", "duration": {"fixed": 60}},
+              {"name": "verify", "duration": {"fixed": 10}}]
+    team = {"responders": 2, "speedup_exponent": 1.0,
+            "response": {"business_hours": {"empirical": [0]}, "after_hours": {"fixed": 0}}}
+    option = {"name": "o", "find": {"fixed": 20}, "activate": {"fixed": 0},
+              "success_probability": 0, "coverage": 1}
+    sc = scenario(fix={"phases": phases}, team=team, workarounds=[option])
+    seen = []
+
+    class Watch(ds.strategies.FixPlusWorkaround):
+        def decide(self, view):
+            seen.append((view.now, view.phase, view.time_in_phase))
+            return super().decide(view)
+
+    res = ds.simulate(sc, {"watch": Watch()}, replications=1, seed=1)
+    # one on the fix from 0; the second joins at 20 after a failed workaround: rate 2
+    assert res.frame["time_to_restore"].iloc[0] == pytest.approx(20 + 80 / 2)
+    assert seen[-1] == (20, "diagnose", 20)
+    log = res.timeline("watch", 0).log
+    phase_ends = [(e.time, e.detail) for e in log if e.kind == "phase"]
+    assert phase_ends == [(pytest.approx(25), "diagnose done; repair begins"),
+                          (pytest.approx(55), "repair done; verify begins")]

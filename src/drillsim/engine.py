@@ -16,7 +16,7 @@ import simpy
 
 from .draws import IncidentDraws
 from .scenario import Scenario
-from .strategies import FIX, REST, TASK_KINDS, Decision, StrategyError, Task, canonical
+from .strategies import FIX, REST, Decision, StrategyError, Task, canonical
 
 METRICS = (
     "customer_impact_minutes", "customers_affected", "time_to_detect", "time_to_mitigate",
@@ -68,15 +68,58 @@ class Model:
         self.phases = [p.name for p in scenario.fix.phases]
         self.floor = 1 - scenario.severity
         self.available = [scenario.available(w) for w in scenario.workarounds]
+        self.slot_of = {name: slot for slot, name in enumerate(self.names)}
+        self.option_of = {w.name: i for i, w in enumerate(scenario.workarounds)}
 
 
 class _Work:
-    """Work content in progress: re-timed whenever its rate changes; stale finishes are ignored."""
+    """Staged work content — a repair attempt's phases, or a workaround's find then activate —
+    progressing at a rate set by who is on it. A rate change re-times the finish; finishes
+    scheduled before it carry an old token and are ignored. Stage ends are not events: they are
+    found from the checkpoints, exactly, when the view or the log asks."""
 
-    __slots__ = ("rate", "remaining", "since", "token")
+    __slots__ = ("checkpoints", "plan", "rate", "remaining", "since", "token", "total")
 
-    def __init__(self, remaining: float) -> None:
-        self.remaining, self.rate, self.since, self.token = remaining, 0.0, 0.0, 0
+    def __init__(self, plan: list[float], now: float, rate: float = 0.0) -> None:
+        self.plan, self.total = plan, sum(plan)
+        self.remaining, self.rate, self.since, self.token = self.total, rate, now, 0
+        self.checkpoints: list[tuple[float, float, float]] = [(now, 0.0, rate)]  # time, done, rate
+
+    def set_rate(self, now: float, rate: float) -> float | None:
+        """Change the rate from ``now``; the minutes left to finish, or None if it stalls."""
+        self.remaining = max(self.remaining - self.rate * (now - self.since), 0.0)
+        self.since, self.rate = now, rate
+        self.token += 1
+        self.checkpoints.append((now, self.total - self.remaining, rate))
+        return self.remaining / rate if rate > 0 else None
+
+    def stage(self, now: float) -> tuple[int, float]:
+        """The stage under way at ``now`` and when it began."""
+        done = self.total - (self.remaining - self.rate * (now - self.since))
+        boundary, began = 0.0, self.checkpoints[0][0]
+        for index, work in enumerate(self.plan[:-1]):
+            boundary += work
+            if done < boundary:
+                return index, began
+            began = self.reached(boundary)
+        return len(self.plan) - 1, began
+
+    def stage_ends(self) -> list[float]:
+        """When each stage but the last was completed."""
+        ends, boundary = [], 0.0
+        for work in self.plan[:-1]:
+            boundary += work
+            ends.append(self.reached(boundary))
+        return ends
+
+    def reached(self, work: float) -> float:
+        """When the work done reached ``work`` (the rate is constant between checkpoints)."""
+        time, done, rate = self.checkpoints[0]
+        for checkpoint in self.checkpoints[1:]:
+            if checkpoint[1] > work:
+                break
+            time, done, rate = checkpoint
+        return time + (work - done) / rate if rate > 0 else time
 
 
 class _Responder:
@@ -95,6 +138,8 @@ class _Responder:
 
 
 class _Option:
+    """A workaround option's state: unavailable, untried, working, active, failed or abandoned."""
+
     __slots__ = ("available", "index", "name", "spec", "status", "work", "worker")
 
     def __init__(self, index: int, spec, available: bool) -> None:
@@ -114,15 +159,12 @@ class Incident:
         self.env = simpy.Environment()
         self.log: list[Event] | None = [] if log else None
         self.responders = [_Responder(i, n) for i, n in enumerate(model.names)]
-        self.by_name = {r.name: r for r in self.responders}
         self.options = [_Option(i, w, ok) for i, (w, ok) in
                         enumerate(zip(model.scenario.workarounds, model.available, strict=True))]
-        self.by_option = {o.name: o for o in self.options}
         self.fixers: list[_Responder] = []
-        self.fix = _Work(0.0)
-        self.attempt, self.phase, self.phase_started = 0, 0, 0.0
-        self.work_plan, self.repair_holds = draws.attempt(0)
-        self.fix.remaining = self.work_plan[0]
+        self.attempt = 0
+        plan, self.repair_holds = draws.attempt(0)
+        self.fix = _Work(plan, 0.0)  # the current repair attempt: all its phases
         self.level = model.floor
         self.levels: list[tuple[float, float]] = [(0.0, self.level)]
         self.best_coverage = 0.0
@@ -131,6 +173,7 @@ class Incident:
         self.mitigated_by = "fix"
         self.wakes: set[float] = set()
         self.memo: dict = {}
+        self.finished = False
         self.done = self.env.event()
         self.view = IncidentView(self)
         if self.level >= model.scenario.mbco:
@@ -141,7 +184,7 @@ class Incident:
         env = self.env
         self._at(self.draws.detect, self._detected)
         if self.model.external:  # a vendor works from onset at its own pace; staff only liaise
-            self._retime(self.fix, 1.0, self._phase_done)
+            self._retime(self.fix, 1.0, self._attempt_done)
         try:
             env.run(until=self.done)
         except RuntimeError:  # nothing left to happen, yet the fix is not done
@@ -150,21 +193,28 @@ class Incident:
                                 "never end") from None
         self.outcome = self._outcome()
         self.end = env.now
+        if self.log is not None:
+            self.log.sort(key=lambda event: event.time)  # stage ends are noted after the fact
         self.env = self.view = None  # break reference cycles so refcounting frees the run
         return self.outcome
 
     def _at(self, delay: float, callback, *args) -> None:
         self.env.timeout(delay).callbacks.append(lambda _: callback(*args))
 
-    def _note(self, kind: str, who: str | None, detail: str = "") -> None:
+    def _note(self, kind: str, who: str | None, detail: str = "", at: float | None = None) -> None:
+        """Add to the event log, if one is kept; ``at`` places an event found after the fact."""
         if self.log is not None:
-            self.log.append(Event(self.env.now, kind, who, detail, self.level))
+            if at is None:
+                self.log.append(Event(self.env.now, kind, who, detail, self.level))
+            else:
+                level = next(s for t, s in reversed(self.levels) if t <= at)
+                self.log.append(Event(at, kind, who, detail, level))
 
     def _detected(self) -> None:
+        """Everyone is paged; nobody is here yet, so the first decision comes with the first arrival."""
         self._note("detected", None, f"by {self.draws.detected_by}; all responders paged")
         for responder, delay in zip(self.responders, self.draws.response, strict=True):
             self._at(delay, self._arrived, responder)
-        self._decide()
 
     def _arrived(self, responder: _Responder) -> None:
         responder.arrived = self.env.now
@@ -173,7 +223,7 @@ class Incident:
 
     # -- decisions -------------------------------------------------------------------------
     def _decide(self) -> None:
-        if self.done.triggered:
+        if self.finished:
             return
         result = self.strategy.decide(self.view)
         if not result:
@@ -186,21 +236,24 @@ class Incident:
             result = result.assign
         fix_changed = False
         for name, task in result.items():
-            responder = self.by_name.get(name)
-            if responder is None or responder.arrived is None:
-                state = "does not exist" if responder is None else "has not arrived"
+            slot = self.model.slot_of.get(name)
+            if slot is None or self.responders[slot].arrived is None:
+                state = "does not exist" if slot is None else "has not arrived"
                 raise StrategyError(f"strategy {self.strategy_name} at T+{self.env.now:.1f} min "
                                     f"assigned responder {name!r}, who {state}")
-            if task.__class__ is not Task or task.kind not in TASK_KINDS:
-                raise StrategyError(f"strategy {self.strategy_name} at T+{self.env.now:.1f} min "
-                                    f"gave {task!r} for {name}; expected a Task")
-            task = canonical(task)
+            responder = self.responders[slot]
+            if task is not FIX:
+                try:
+                    task = canonical(task)
+                except ValueError as exc:
+                    raise StrategyError(f"strategy {self.strategy_name} at T+{self.env.now:.1f} "
+                                        f"min gave {name}: {exc}") from None
             if responder.task is task:
                 continue
             fix_changed |= self._leave(responder)
             fix_changed |= self._join(responder, task)
         if fix_changed and not self.model.external:
-            self._retime(self.fix, self._fix_rate(), self._phase_done)
+            self._retime(self.fix, self._fix_rate(), self._attempt_done)
 
     def _leave(self, responder: _Responder) -> bool:
         task, now = responder.task, self.env.now
@@ -213,13 +266,13 @@ class Incident:
             self.fixers.remove(responder)
             return True
         if task.kind == "workaround":
-            option = self.by_option[task.option]
+            option = self.options[self.model.option_of[task.option]]
             if option.worker is responder:
-                option.status = "abandoned" if option.status in ("finding", "activating") \
-                    else option.status
-                option.worker = None
-                if option.work is not None:
+                if option.status == "working":
+                    option.status = "abandoned"
                     option.work.token += 1
+                    self._note("workaround", responder.name, f"{option.name}: abandoned")
+                option.worker = None
         return False
 
     def _join(self, responder: _Responder, task: Task) -> bool:
@@ -246,23 +299,22 @@ class Incident:
         return False
 
     def _start_option(self, responder: _Responder, name: str) -> None:
-        option = self.by_option.get(name)
+        index = self.model.option_of.get(name)
+        option = None if index is None else self.options[index]
         if option is None or option.status not in ("untried", "abandoned") or option.worker:
             state = "does not exist" if option is None else (
                 "is taken" if option.worker else f"is {option.status}")
             raise StrategyError(f"strategy {self.strategy_name} at T+{self.env.now:.1f} min sent "
                                 f"{responder.name} to workaround {name!r}, which {state}")
-        option.status, option.worker = "finding", responder
-        option.work = _Work(self.draws.find[option.index])
-        self._retime(option.work, responder.efficiency, self._option_step, option)
+        option.status, option.worker = "working", responder
+        option.work = _Work([self.draws.find[option.index], self.draws.activate[option.index]],
+                            self.env.now)
+        self._retime(option.work, responder.efficiency, self._option_done, option)
 
     def _retime(self, work: _Work, rate: float, on_done, *args) -> None:
-        now = self.env.now
-        work.remaining = max(work.remaining - work.rate * (now - work.since), 0.0)
-        work.since, work.rate = now, rate
-        work.token += 1
-        if rate > 0:
-            self._at(work.remaining / rate, on_done, *args, work.token)
+        delay = work.set_rate(self.env.now, rate)
+        if delay is not None:
+            self._at(delay, on_done, *args, work, work.token)
 
     def _fix_rate(self) -> float:
         if not self.fixers:
@@ -272,48 +324,40 @@ class Incident:
         return sum(r.efficiency for r in self.fixers) ** self.model.alpha
 
     # -- the fix ---------------------------------------------------------------------------
-    def _phase_done(self, token: int) -> None:
-        fix = self.fix
-        if token != fix.token:
+    def _attempt_done(self, fix: _Work, token: int) -> None:
+        """A repair attempt's last phase is done: the outage ends, or the work starts over."""
+        if fix is not self.fix or token != fix.token:
             return
-        now = self.env.now
-        fix.remaining, fix.since = 0.0, now
-        name = self.model.phases[self.phase]
-        if self.phase + 1 < len(self.work_plan):
-            self.phase += 1
-            self._note("phase", None, f"{name} done; {self.model.phases[self.phase]} begins")
-        elif self.repair_holds:
+        if self.log is not None:
+            names = self.model.phases
+            for index, at in enumerate(fix.stage_ends()):
+                self._note("phase", None, f"{names[index]} done; {names[index + 1]} begins", at)
+        if self.repair_holds:
             self._restored()
             return
-        else:
-            self.attempt += 1
-            self.phase = 0
-            self.work_plan, self.repair_holds = self.draws.attempt(self.attempt)
-            self._note("repair-failed", None,
-                       f"attempt {self.attempt} failed; back to {self.model.phases[0]}")
-        self.phase_started = now
-        fix.remaining = self.work_plan[self.phase]
-        self._retime(fix, fix.rate, self._phase_done)
-        if self.phase == 0:  # a failed repair is news a strategy may act on; a phase end is not
-            self._decide()
+        self.attempt += 1
+        plan, self.repair_holds = self.draws.attempt(self.attempt)
+        self._note("repair-failed", None,
+                   f"attempt {self.attempt} failed; back to {self.model.phases[0]}")
+        self.fix = _Work(plan, self.env.now, fix.rate)
+        self._retime(self.fix, fix.rate, self._attempt_done)
+        self._decide()
 
     def _restored(self) -> None:
+        self.finished = True
         self._set_level(1.0, "fix")
         self._note("restored", None, f"fixed after {self.attempt + 1} repair attempt(s)")
         self.done.succeed()
 
     # -- workarounds -----------------------------------------------------------------------
-    def _option_step(self, option: _Option, token: int) -> None:
-        work = option.work
-        if token != work.token:
+    def _option_done(self, option: _Option, work: _Work, token: int) -> None:
+        """A workaround has been found and activated: it works (by the drawn U < p) or fails."""
+        if work is not option.work or token != work.token:
             return
         responder = option.worker
-        if option.status == "finding":
-            option.status = "activating"
-            self._note("workaround", responder.name, f"{option.name}: found, activating")
-            work.remaining, work.rate = self.draws.activate[option.index], 0.0
-            self._retime(work, responder.efficiency, self._option_step, option)
-            return
+        if self.log is not None:
+            self._note("workaround", responder.name, f"{option.name}: found, activating",
+                       work.stage_ends()[0])
         if self.draws.success[option.index]:
             option.status = "active"
             self.succeeded = True
@@ -352,11 +396,11 @@ class Incident:
         self._note("fatigued", responder.name, "slows down")
         task = responder.task
         if task is FIX and not self.model.external:
-            self._retime(self.fix, self._fix_rate(), self._phase_done)
+            self._retime(self.fix, self._fix_rate(), self._attempt_done)
         elif task is not None and task.kind == "workaround":
-            option = self.by_option[task.option]
-            if option.worker is responder and option.status in ("finding", "activating"):
-                self._retime(option.work, responder.efficiency, self._option_step, option)
+            option = self.options[self.model.option_of[task.option]]
+            if option.worker is responder and option.status == "working":
+                self._retime(option.work, responder.efficiency, self._option_done, option)
         self._decide()
 
     # -- metrics ---------------------------------------------------------------------------
@@ -448,8 +492,7 @@ class IncidentView:
     @property
     def on_workaround(self) -> list[str]:
         """Responders finding or activating a workaround (not those operating one)."""
-        return [o.worker.name for o in self._incident.options
-                if o.worker is not None and o.status in ("finding", "activating")]
+        return [o.worker.name for o in self._incident.options if o.status == "working"]
 
     @property
     def untried_options(self) -> list[str]:
@@ -470,11 +513,12 @@ class IncidentView:
 
     @property
     def phase(self) -> str:
-        return self._incident.model.phases[self._incident.phase]
+        """The fix phase under way (diagnose, repair, verify…)."""
+        return self._incident.model.phases[self._incident.fix.stage(self.now)[0]]
 
     @property
     def time_in_phase(self) -> float:
-        return self.now - self._incident.phase_started
+        return self.now - self._incident.fix.stage(self.now)[1]
 
     @property
     def repair_attempt(self) -> int:
@@ -493,8 +537,9 @@ class IncidentView:
 
     @property
     def options(self) -> tuple[OptionInfo, ...]:
+        now = self.now
         return tuple(
-            OptionInfo(o.name, o.available, o.status, o.spec.coverage, o.spec.runbook,
+            OptionInfo(o.name, o.available, _status(o, now), o.spec.coverage, o.spec.runbook,
                        o.spec.requires, o.worker.name if o.worker else None)
             for o in self._incident.options
         )
@@ -503,3 +548,10 @@ class IncidentView:
     def memo(self) -> dict:
         """Scratch space a strategy may keep for this replication."""
         return self._incident.memo
+
+
+def _status(option: _Option, now: float) -> str:
+    """What a team would call the option's state: working splits into finding and activating."""
+    if option.status != "working":
+        return option.status
+    return "finding" if option.work.stage(now)[0] == 0 else "activating"

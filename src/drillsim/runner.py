@@ -7,10 +7,12 @@ numbers are identical for any worker count and on every run.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,19 @@ def run_chunk(job: Job, block: int, start: int, stop: int) -> dict[str, list[Out
             for label, strategy in job.strategies}
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a finished incident holds no reference cycle, so
+    reference counting frees it, and collections would only re-scan the results kept so far."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def execute(job: Job, replications: int, workers: int = 1,
             progress: Progress | None = None) -> dict[str, list[Outcome]]:
     """Run all chunks (on ``workers`` processes when above 1) and join them in order."""
@@ -84,8 +99,9 @@ def execute(job: Job, replications: int, workers: int = 1,
 
     workers = max(1, min(workers, len(pieces)))
     if workers == 1:
-        for piece in pieces:
-            collect(run_chunk(job, *piece))
+        with _collector_paused():
+            for piece in pieces:
+                collect(run_chunk(job, *piece))
         return outcomes
     with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_set_job,
                              initargs=(job,)) as pool:
@@ -159,8 +175,10 @@ def _model(job: Job) -> Model:
 
 
 def _set_job(job: Job) -> None:
+    """Worker start-up: keep the job; workers only simulate, so they run without the collector."""
     global _JOB
     _JOB = job
+    gc.disable()
 
 
 def _run_piece(piece: tuple[int, int, int]) -> dict[str, list[Outcome]]:

@@ -42,14 +42,22 @@ def workaround(option: str) -> Task:
     return task
 
 
-TASK_KINDS = ("fix", "workaround", "communicate", "rest")
+_SHARED = {"fix": FIX, "communicate": COMMUNICATE, "rest": REST}
 
 
 def canonical(task: Task) -> Task:
     """The shared instance equal to ``task`` (the engine compares tasks by identity)."""
+    if task.__class__ is not Task:
+        raise ValueError(f"{task!r}, not a Task")
     if task.kind == "workaround":
-        return workaround(task.option)
-    return {"fix": FIX, "communicate": COMMUNICATE, "rest": REST}[task.kind]
+        if not task.option:
+            raise ValueError("a workaround task without an option")
+        return _WORKAROUNDS.get(task.option) or workaround(task.option)
+    shared = _SHARED.get(task.kind)
+    if shared is None:
+        raise ValueError(f"a task of unknown kind {task.kind!r}; expected fix, workaround, "
+                         "communicate or rest")
+    return shared
 
 
 class Decision(NamedTuple):
@@ -109,8 +117,10 @@ class FixPlusWorkaround:
         if not free and not want:
             return None
         on_workaround = len(view.on_workaround)
-        options = iter(view.untried_options)
         fixers = len(view.fixers)
+        if not free and (on_workaround >= want or fixers <= 1):
+            return None
+        options = iter(view.untried_options)
         assign = {}
         for name in free:
             option = next(options, None) if fixers and on_workaround < want else None

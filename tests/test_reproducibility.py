@@ -55,7 +55,8 @@ def test_draws_are_keyed_by_identity_not_by_scenario_shape(website):
     """Adding a responder leaves every other slot's and the fix's draws unchanged."""
     bigger = website.model_copy(update={"team": website.team.model_copy(update={"responders": 3})})
     a, b = DrawTable(website, 7, 0).row(5), DrawTable(bigger, 7, 0).row(5)
-    assert b.response[:2] == a.response and b.work == a.work and b.find == a.find
+    assert b.on_site[:2] == a.on_site and b.on_call[:2] == a.on_call
+    assert b.work == a.work and b.find == a.find
 
 
 def test_random_onsets_follow_the_profile(website):

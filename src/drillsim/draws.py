@@ -40,14 +40,21 @@ class IncidentDraws:
     onset: float  # minutes from Monday 00:00
     detect: float  # minutes from onset to detection
     detected_by: str  # "monitoring" or "customer"
-    business: bool  # paged in business hours
-    response: list[float]  # per responder slot, minutes from paging to arrival
+    business: bool  # detected in business hours
+    on_site: list[float]  # per paging k: minutes to arrive when paged in business hours
+    on_call: list[float]  # … and when paged after hours (the same uniform)
     work: list[list[float]]  # per repair attempt, per fix phase: work content
     holds: list[bool]  # per repair attempt: whether the repair holds
     find: list[float]  # per workaround option
     activate: list[float]
     success: list[bool]
     table: DrawTable
+
+    def response(self, k: int, business: bool) -> float:
+        """Minutes from the k-th paging (0-based) to that person's arrival."""
+        if k < len(self.on_site):
+            return self.on_site[k] if business else self.on_call[k]
+        return self.table.extra_response(self.replication, k, business)
 
     def attempt(self, k: int) -> tuple[list[float], bool]:
         """Work per phase and whether the repair holds, for repair attempt ``k`` (0-based)."""
@@ -60,14 +67,17 @@ class DrawTable:
     """The random inputs of one block of replications for one scenario's incident."""
 
     def __init__(self, scenario: Scenario, root: int, block: int, incident: int = 0,
-                 week: Week | None = None) -> None:
+                 week: Week | None = None, onsets: np.ndarray | None = None,
+                 pagings: int | None = None) -> None:
+        """``onsets`` (minutes from Monday 00:00) replace the scenario's onset, as in a quarter;
+        ``pagings`` is how many response times to draw up front (default: the team's size)."""
         self.scenario, self.root, self.block, self.incident = scenario, root, block, incident
         week = week or scenario.week()
 
         def column(purpose: int, index: int = 0) -> np.ndarray:
             return uniforms(root, (BLOCK_KEY, block, incident, purpose, index), BLOCK)
 
-        onset = _onset(scenario, week, column(ONSET))
+        onset = _onset(scenario, week, column(ONSET)) if onsets is None else onsets
         alert = np.full(BLOCK, math.inf)
         if scenario.detection.monitoring is not None:
             alert = scenario.detection.monitoring.delay.ppf(column(ALERT))
@@ -80,11 +90,10 @@ class DrawTable:
         business = week.is_business(onset + detect)
 
         response = scenario.team.response
-        slots = []
-        for slot in range(len(scenario.team.names)):
-            u = column(RESPONSE, slot)
-            slots.append(np.where(business, response.business_hours.ppf(u),
-                                  response.after_hours.ppf(u)))
+        pagings = len(scenario.team.names) if pagings is None else pagings
+        response_u = [column(RESPONSE, k) for k in range(pagings)]
+        on_site = [response.business_hours.ppf(u) for u in response_u]
+        on_call = [response.after_hours.ppf(u) for u in response_u]
 
         attempts = [self._attempt_columns(lambda idx, p=FIX_WORK: column(p, idx), k)
                     for k in range(ATTEMPTS)]
@@ -97,7 +106,7 @@ class DrawTable:
 
         self._columns = (
             onset.tolist(), detect.tolist(), by_customer.tolist(), business.tolist(),
-            _rows(slots), [_rows(phases) for phases in attempts], _rows(holds),
+            _rows(on_site), _rows(on_call), [_rows(phases) for phases in attempts], _rows(holds),
             _rows(find), _rows(activate), _rows(success),
         )
 
@@ -107,13 +116,19 @@ class DrawTable:
 
     def row(self, i: int) -> IncidentDraws:
         """The draws of replication ``block * BLOCK + i``."""
-        onset, detect, by_customer, business, slots, attempts, holds, find, activate, success = \
-            self._columns
+        (onset, detect, by_customer, business, on_site, on_call, attempts, holds, find, activate,
+         success) = self._columns
         return IncidentDraws(
             self.block * BLOCK + i, onset[i], detect[i],
-            "customer" if by_customer[i] else "monitoring", business[i], slots[i],
+            "customer" if by_customer[i] else "monitoring", business[i], on_site[i], on_call[i],
             [attempt[i] for attempt in attempts], holds[i], find[i], activate[i], success[i], self,
         )
+
+    def extra_response(self, replication: int, k: int, business: bool) -> float:
+        """A paging beyond those drawn per block, from the replication's own stream."""
+        u = uniforms(self.root, (REPLICATION_KEY, replication, self.incident, RESPONSE, k), 1)
+        response = self.scenario.team.response
+        return float((response.business_hours if business else response.after_hours).ppf(u)[0])
 
     def extra_attempt(self, replication: int, k: int) -> tuple[list[float], bool]:
         """A repair attempt beyond those drawn per block, from the replication's own stream."""

@@ -68,6 +68,24 @@ class Week:
                            where=weights > 0)
         return weeks * MINUTES_PER_WEEK + 60 * hour + np.minimum(within, 60.0)
 
+    def business_at(self, t: float) -> bool:
+        """Whether one time falls in business hours on a business day."""
+        day, minute = divmod(t, MINUTES_PER_DAY)
+        return int(day) % 7 in self.business_days and \
+            self.business_start <= minute < self.business_end
+
+    def business_minutes(self, start: float, stop: float) -> float:
+        """Minutes of business hours between two times."""
+        total = 0.0
+        day = int(start // MINUTES_PER_DAY)
+        while day * MINUTES_PER_DAY < stop:
+            if day % 7 in self.business_days:
+                opens = day * MINUTES_PER_DAY + self.business_start
+                closes = day * MINUTES_PER_DAY + self.business_end
+                total += max(0.0, min(stop, closes) - max(start, opens))
+            day += 1
+        return total
+
     def is_business(self, t: np.ndarray) -> np.ndarray:
         """Whether each time falls in business hours on a business day."""
         t = np.asarray(t, dtype=float)

@@ -1,0 +1,9 @@
+"""The SimPy outage model: incidents, the team they share, and what strategies see."""
+
+from .incident import METRICS, Event, Incident, Model, Option, Outcome
+from .team import DefaultDispatch, Responder, Roster, Team
+from .view import IncidentView, OptionInfo, ResponderInfo
+from .work import Work
+
+__all__ = ["METRICS", "DefaultDispatch", "Event", "Incident", "IncidentView", "Model", "Option",
+           "OptionInfo", "Outcome", "Responder", "ResponderInfo", "Roster", "Team", "Work"]

@@ -1,0 +1,428 @@
+"""The SimPy outage model: one incident, the people sent to it, the fix and workarounds racing.
+
+An incident's random inputs arrive fully drawn (``IncidentDraws``); the engine never touches a
+generator. Work has *content*, progressing at a rate set by who is on it, so a staffing change
+re-times the finish exactly (DESIGN §11). Service level is piecewise constant between events,
+and the metrics are exact integrals over its segments. Times seen by strategies, the log and the
+metrics are minutes from the incident's onset.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import simpy
+
+from ..draws import IncidentDraws
+from ..scenario import Scenario
+from ..strategies import FIX, REST, Decision, StrategyError, Task, canonical
+from .team import Responder, Roster, Team
+from .view import IncidentView
+from .work import Work
+
+METRICS = (
+    "customer_impact_minutes", "customers_affected", "time_to_detect", "time_to_mitigate",
+    "time_to_resume", "time_to_restore", "rto_met", "mtpd_breached", "staff_minutes", "cost",
+    "repair_attempts",
+)
+
+
+class Outcome(NamedTuple):
+    """One incident's metrics (DESIGN §3), plus what first improved service."""
+
+    customer_impact_minutes: float
+    customers_affected: float
+    time_to_detect: float
+    time_to_mitigate: float
+    time_to_resume: float
+    time_to_restore: float
+    rto_met: float  # 1.0 / 0.0, NaN where the scenario has no RTO
+    mtpd_breached: float
+    staff_minutes: float
+    cost: float  # NaN where the scenario has no cost per minute
+    repair_attempts: int
+    mitigated_by: str  # "fix" or the workaround option
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One line of an incident's event log (time in minutes from onset)."""
+
+    time: float
+    kind: str  # detected, arrived, assigned, phase, repair-failed, workaround, fatigued, restored
+    who: str | None
+    detail: str
+    service_level: float
+
+
+class Model:
+    """A scenario compiled once for fast replications: its week, options and constants."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.week = scenario.week()
+        self.names = scenario.team.names
+        self.wanted = len(self.names)  # people the incident calls for
+        self.alpha = scenario.team.speedup_exponent
+        fatigue = scenario.team.fatigue
+        self.fatigue_after = fatigue.after_hours * 60 if fatigue else math.inf
+        self.fatigued_efficiency = 1 - fatigue.slowdown if fatigue else 1.0
+        self.external = scenario.fix.owner == "external"
+        self.phases = [p.name for p in scenario.fix.phases]
+        self.floor = 1 - scenario.severity
+        self.available = [scenario.available(w) for w in scenario.workarounds]
+        self.option_of = {w.name: i for i, w in enumerate(scenario.workarounds)}
+
+    def own_team(self, env: simpy.Environment, draws: IncidentDraws) -> Team:
+        """The scenario's team, all on call for this one incident."""
+        return Team(env, self.names, Roster(self.week, draws.onset, always=True),
+                    fatigue_after=self.fatigue_after,
+                    fatigued_efficiency=self.fatigued_efficiency)
+
+
+class Option:
+    """A workaround option's state: unavailable, untried, working, active, failed or abandoned."""
+
+    __slots__ = ("available", "index", "name", "spec", "status", "work", "worker")
+
+    def __init__(self, index: int, spec, available: bool) -> None:
+        self.index, self.spec, self.name, self.available = index, spec, spec.name, available
+        self.status = "untried" if available else "unavailable"
+        self.worker: Responder | None = None
+        self.work: Work | None = None
+
+
+class Incident:
+    """One outage under one strategy.
+
+    Alone (``team=None``) it is one replication of ``drillsim run``: a fresh SimPy environment and
+    the scenario's own team. In a quarter it shares the environment and the team with the other
+    incidents and starts at ``start`` (absolute minutes).
+    """
+
+    def __init__(self, model: Model, draws: IncidentDraws, strategy, strategy_name: str = "",
+                 log: bool = False, team: Team | None = None, start: float = 0.0) -> None:
+        self.model, self.draws, self.strategy = model, draws, strategy
+        self.strategy_name = strategy_name or type(strategy).__name__
+        self.env = team.env if team is not None else simpy.Environment()
+        self.team = team if team is not None else model.own_team(self.env, draws)
+        self.start = start
+        self.log: list[Event] | None = [] if log else None
+        self.wanted = min(model.wanted, len(self.team.responders))
+        self.staff: list[Responder] = []  # sent here, en route or present
+        self.paged = 0  # pagings so far: the k-th reads the k-th response draw
+        self.options = [Option(i, w, ok) for i, (w, ok) in
+                        enumerate(zip(model.scenario.workarounds, model.available, strict=True))]
+        self.fixers: list[Responder] = []
+        self.attempt = 0
+        plan, self.repair_holds = draws.attempt(0)
+        self.fix = Work(plan, start)  # the current repair attempt: all its phases
+        self.level = model.floor
+        self.levels: list[tuple[float, float]] = [(0.0, self.level)]
+        self.best_coverage = 0.0
+        self.succeeded = False
+        self.mitigated_at = self.resumed_at = None
+        self.mitigated_by = "fix"
+        self.waited: float | None = None  # detection to the first person sent
+        self.staff_minutes = 0.0
+        self.wakes: set[float] = set()
+        self.memo: dict = {}
+        self.finished = False
+        self.done = self.env.event()
+        self.view = IncidentView(self)
+        if self.level >= model.scenario.mbco:
+            self.resumed_at = 0.0
+
+    # -- running ---------------------------------------------------------------------------
+    def run(self) -> Outcome:
+        """Simulate this incident alone to its restoration; the outcome is also kept."""
+        self.begin()
+        try:
+            self.env.run(until=self.done)
+        except RuntimeError:  # nothing left to happen, yet the fix is not done
+            raise StrategyError(f"strategy {self.strategy_name} left the fix unstaffed at "
+                                f"T+{self.now:.1f} min with nothing pending: the outage would "
+                                "never end") from None
+        self.env = self.view = self.team = None  # break reference cycles: refcounting frees it
+        return self.outcome
+
+    def begin(self) -> None:
+        """Schedule detection (and a vendor's own work) from the onset; call at ``start``."""
+        self._at(self.draws.detect, self._detected)
+        if self.model.external:  # a vendor works from onset at its own pace; staff only liaise
+            self._retime(self.fix, 1.0, self._attempt_done)
+
+    @property
+    def now(self) -> float:
+        """Minutes since onset."""
+        return self.env.now - self.start
+
+    def _at(self, delay: float, callback, *args) -> None:
+        self.env.timeout(delay).callbacks.append(lambda _: callback(*args))
+
+    def _note(self, kind: str, who: str | None, detail: str = "", at: float | None = None) -> None:
+        """Add to the event log, if one is kept; ``at`` places an event found after the fact."""
+        if self.log is not None:
+            if at is None:
+                self.log.append(Event(self.now, kind, who, detail, self.level))
+            else:
+                level = next(s for t, s in reversed(self.levels) if t <= at)
+                self.log.append(Event(at, kind, who, detail, level))
+
+    def _detected(self) -> None:
+        self._note("detected", None, f"by {self.draws.detected_by}; responders paged")
+        self.team.dispatch.detected(self.team, self)
+
+    # -- people arriving and leaving -------------------------------------------------------
+    def page(self, responder: Responder) -> None:
+        """``responder`` is sent here; they arrive after their business- or after-hours response."""
+        if self.waited is None:
+            self.waited = self.now - self.draws.detect
+        business = self.team.roster.business(self.env.now)
+        delay = self.draws.response(self.paged, business)
+        self.paged += 1
+        responder.incident, responder.present, responder.task = self, False, None
+        self.staff.append(responder)
+        self._at(delay, self._arrived, responder, self.paged)
+
+    def _arrived(self, responder: Responder, paging: int) -> None:
+        if responder.incident is not self or self.finished:
+            return  # sent elsewhere meanwhile
+        responder.present = True
+        responder.arrived_at = self.env.now
+        self._note("arrived", responder.name,
+                   "on site" if self.team.roster.business(self.env.now) else "on call")
+        self._decide()
+
+    def remove(self, responder: Responder) -> None:
+        """``responder`` leaves this incident (restored, sent elsewhere, or handed over)."""
+        if self._leave(responder) and not self.finished and not self.model.external:
+            self._retime(self.fix, self._fix_rate(), self._attempt_done)
+        self.staff.remove(responder)
+
+    def tired(self, responder: Responder) -> None:
+        """``responder`` has worked long enough to slow down: re-time their work, then decide."""
+        self._note("fatigued", responder.name, "slows down")
+        task = responder.task
+        if task is FIX and not self.model.external:
+            self._retime(self.fix, self._fix_rate(), self._attempt_done)
+        elif task is not None and task.kind == "workaround":
+            option = self.options[self.model.option_of[task.option]]
+            if option.worker is responder and option.status == "working":
+                self._retime(option.work, responder.efficiency, self._option_done, option)
+        self._decide()
+
+    # -- decisions -------------------------------------------------------------------------
+    def _decide(self) -> None:
+        if self.finished:
+            return
+        result = self.strategy.decide(self.view)
+        if not result:
+            return
+        if type(result) is not dict and isinstance(result, Decision):
+            if result.ask_at is not None and result.ask_at > self.now \
+                    and result.ask_at not in self.wakes:
+                self.wakes.add(result.ask_at)
+                self._at(result.ask_at - self.now, self._decide)
+            result = result.assign
+        fix_changed = False
+        for name, task in result.items():
+            responder = self._present(name)
+            if task is not FIX:
+                try:
+                    task = canonical(task)
+                except ValueError as exc:
+                    raise StrategyError(f"strategy {self.strategy_name} at T+{self.now:.1f} "
+                                        f"min gave {name}: {exc}") from None
+            if responder.task is task:
+                continue
+            fix_changed |= self._leave(responder)
+            fix_changed |= self._join(responder, task)
+        if fix_changed and not self.model.external:
+            self._retime(self.fix, self._fix_rate(), self._attempt_done)
+
+    def _present(self, name: str) -> Responder:
+        for responder in self.staff:
+            if responder.name == name:
+                if responder.present:
+                    return responder
+                state = "has not arrived"
+                break
+        else:
+            state = "is not at this incident" if any(
+                r.name == name for r in self.team.responders) else "does not exist"
+        raise StrategyError(f"strategy {self.strategy_name} at T+{self.now:.1f} min assigned "
+                            f"responder {name!r}, who {state}")
+
+    def _leave(self, responder: Responder) -> bool:
+        """End ``responder``'s task; whether the fix lost a person."""
+        task = responder.task
+        if task is None:
+            return False
+        if task is not REST:
+            self.staff_minutes += self.env.now - responder.busy_since
+        responder.task = None
+        if task is FIX:
+            self.fixers.remove(responder)
+            return True
+        if task.kind == "workaround":
+            option = self.options[self.model.option_of[task.option]]
+            if option.worker is responder:
+                if option.status == "working":
+                    option.status = "abandoned"
+                    option.work.token += 1
+                    self._note("workaround", responder.name, f"{option.name}: abandoned")
+                option.worker = None
+        return False
+
+    def _join(self, responder: Responder, task: Task) -> bool:
+        """Start ``task``; whether the fix gained a person."""
+        responder.task = task
+        self._note("assigned", responder.name, str(task))
+        if task is REST:
+            self.team.rest(responder)
+            return False
+        responder.busy_since = self.env.now
+        self.team.start_work(responder)
+        if task is FIX:
+            self.fixers.append(responder)
+            return True
+        if task.kind == "workaround":
+            self._start_option(responder, task.option)
+        return False
+
+    def _start_option(self, responder: Responder, name: str) -> None:
+        index = self.model.option_of.get(name)
+        option = None if index is None else self.options[index]
+        if option is None or option.status not in ("untried", "abandoned") or option.worker:
+            state = "does not exist" if option is None else (
+                "is taken" if option.worker else f"is {option.status}")
+            raise StrategyError(f"strategy {self.strategy_name} at T+{self.now:.1f} min sent "
+                                f"{responder.name} to workaround {name!r}, which {state}")
+        option.status, option.worker = "working", responder
+        option.work = Work([self.draws.find[index], self.draws.activate[index]], self.env.now)
+        self._retime(option.work, responder.efficiency, self._option_done, option)
+
+    def _retime(self, work: Work, rate: float, on_done, *args) -> None:
+        delay = work.set_rate(self.env.now, rate)
+        if delay is not None:
+            self._at(delay, on_done, *args, work, work.token)
+
+    def _fix_rate(self) -> float:
+        fixers = self.fixers
+        if not fixers:
+            return 0.0
+        if len(fixers) == 1:
+            return fixers[0].efficiency
+        return sum(r.efficiency for r in fixers) ** self.model.alpha
+
+    # -- the fix ---------------------------------------------------------------------------
+    def _attempt_done(self, fix: Work, token: int) -> None:
+        """A repair attempt's last phase is done: the outage ends, or the work starts over."""
+        if fix is not self.fix or token != fix.token:
+            return
+        if self.log is not None:
+            names = self.model.phases
+            for index, at in enumerate(fix.stage_ends()):
+                self._note("phase", None, f"{names[index]} done; {names[index + 1]} begins",
+                           at - self.start)
+        if self.repair_holds:
+            self._restored()
+            return
+        self.attempt += 1
+        plan, self.repair_holds = self.draws.attempt(self.attempt)
+        self._note("repair-failed", None,
+                   f"attempt {self.attempt} failed; back to {self.model.phases[0]}")
+        self.fix = Work(plan, self.env.now, fix.rate)
+        self._retime(self.fix, fix.rate, self._attempt_done)
+        self._decide()
+
+    def _restored(self) -> None:
+        self.finished = True
+        self._set_level(1.0, "fix")
+        self._note("restored", None, f"fixed after {self.attempt + 1} repair attempt(s)")
+        self.end = self.now
+        self.outcome = self._outcome()
+        if self.log is not None:
+            self.log.sort(key=lambda event: event.time)  # stage ends are noted after the fact
+        team = self.team
+        if self in team.open:
+            team.open.remove(self)
+        if self in team.waiting:
+            team.waiting.remove(self)
+        for responder in list(self.staff):
+            team.release(responder)
+        self.done.succeed()
+
+    # -- workarounds -----------------------------------------------------------------------
+    def _option_done(self, option: Option, work: Work, token: int) -> None:
+        """A workaround has been found and activated: it works (by the drawn U < p) or fails."""
+        if work is not option.work or token != work.token:
+            return
+        responder = option.worker
+        if self.log is not None:
+            self._note("workaround", responder.name, f"{option.name}: found, activating",
+                       work.stage_ends()[0] - self.start)
+        if self.draws.success[option.index]:
+            option.status = "active"
+            self.succeeded = True
+            if option.spec.coverage > self.best_coverage:
+                self.best_coverage = option.spec.coverage
+                self._set_level(1 - self.model.scenario.severity * (1 - self.best_coverage),
+                                option.name)
+            self._note("workaround", responder.name, f"{option.name}: succeeded")
+            if option.spec.holds_staff:
+                self._decide()
+                return
+        else:
+            option.status = "failed"
+            self._note("workaround", responder.name, f"{option.name}: failed")
+        option.worker = None
+        self.staff_minutes += self.env.now - responder.busy_since
+        responder.task = None
+        self._decide()
+
+    def _set_level(self, level: float, source: str) -> None:
+        if level <= self.level:
+            return
+        now = self.now
+        self.level = level
+        self.levels.append((now, level))
+        if self.mitigated_at is None:
+            self.mitigated_at, self.mitigated_by = now, source
+        if self.resumed_at is None and level >= self.model.scenario.mbco:
+            self.resumed_at = now
+
+    # -- metrics ---------------------------------------------------------------------------
+    def _outcome(self) -> Outcome:
+        end = self.end
+        scenario, week, onset = self.model.scenario, self.model.week, self.draws.onset
+        impact, levels = 0.0, self.levels
+        before = week.cumulative(onset)
+        for (_, level), (stop, _) in zip(levels, [*levels[1:], (end, 1.0)], strict=True):
+            after = week.cumulative(onset + stop)
+            impact += (1.0 - level) * (after - before)
+            before = after
+        staff = self.staff_minutes
+        for r in self.staff:
+            if r.task is not None and r.task is not REST:
+                staff += self.env.now - r.busy_since
+        resumed = self.resumed_at if self.resumed_at is not None else end
+        mitigated = self.mitigated_at if self.mitigated_at is not None else 0.0
+        rto, mtpd, cost = scenario.rto_minutes, scenario.mtpd_minutes, scenario.cost_per_minute
+        return Outcome(
+            impact,
+            impact * scenario.demand.customers_per_minute,
+            self.draws.detect,
+            mitigated,
+            resumed,
+            end,
+            math.nan if rto is None else float(resumed <= rto),
+            math.nan if mtpd is None else float(resumed > mtpd),
+            staff,
+            math.nan if cost is None else impact * cost,
+            self.attempt + 1,
+            self.mitigated_by,
+        )

@@ -1,0 +1,212 @@
+"""The people: who is on duty when, who goes to which incident, and how tired they are.
+
+A single incident has its own team, all on call for it. A quarter shares one team across every
+incident: business hours on site, one person on call after hours, a few more who can be paged in,
+and a dispatch policy that decides who goes where when incidents compete (DESIGN §5, §12).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import TYPE_CHECKING, Protocol
+
+from ..week import MINUTES_PER_WEEK, Week
+
+if TYPE_CHECKING:
+    import simpy
+
+    from .incident import Incident
+
+
+class Responder:
+    """One person of the team; times are absolute simulation minutes."""
+
+    __slots__ = ("after_hours_minutes", "arrived_at", "busy_since", "called_in", "efficiency",
+                 "engaged_minutes", "engaged_since", "fatigue_token", "incident", "name",
+                 "overtime_minutes", "present", "released_at", "slot", "task", "working_since")
+
+    def __init__(self, slot: int, name: str) -> None:
+        self.slot, self.name = slot, name
+        self.incident: Incident | None = None
+        self.task = None
+        self.present = False  # arrived at their incident
+        self.arrived_at: float | None = None
+        self.busy_since = 0.0  # start of the current task
+        self.engaged_since = 0.0  # paged to the current incident
+        self.called_in = False  # paged in after hours beyond the on-call person
+        self.working_since: float | None = None  # start of continuous work (fatigue)
+        self.released_at = -math.inf
+        self.efficiency = 1.0
+        self.fatigue_token = 0
+        self.engaged_minutes = self.after_hours_minutes = self.overtime_minutes = 0.0
+
+
+class Roster:
+    """Who may be dispatched when.
+
+    ``always``: everyone at any hour (a single incident's own team). Otherwise everyone on site in
+    business hours, after hours the on-call person (rotating weekly through the team) plus up to
+    ``page_extra`` people paged in. ``offset`` places simulation time 0 in the week.
+    """
+
+    def __init__(self, week: Week, offset: float, always: bool = False, page_extra: int = 0,
+                 rotation_minutes: float = MINUTES_PER_WEEK) -> None:
+        self.week, self.offset, self.always = week, offset, always
+        self.page_extra, self.rotation_minutes = page_extra, rotation_minutes
+
+    def business(self, t: float) -> bool:
+        """Whether ``t`` is in business hours (the response class at paging)."""
+        return self.week.business_at(self.offset + t)
+
+    def on_call(self, t: float, size: int) -> int:
+        """The slot of the person on call at ``t``."""
+        return int(t // self.rotation_minutes) % size
+
+    def on_duty(self, responder: Responder, t: float, size: int) -> bool:
+        return self.always or self.business(t) or responder.slot == self.on_call(t, size)
+
+
+class Dispatch(Protocol):
+    """Decides who goes to which incident; the default follows DESIGN §12."""
+
+    def detected(self, team: Team, incident: Incident) -> None: ...
+    def freed(self, team: Team, responder: Responder) -> None: ...
+    def shift(self, team: Team) -> None: ...
+
+
+class Team:
+    """The responders shared by incidents, with the roster and the dispatch policy."""
+
+    def __init__(self, env: simpy.Environment, names: list[str], roster: Roster,
+                 dispatch: Dispatch | None = None, fatigue_after: float = math.inf,
+                 fatigued_efficiency: float = 1.0, rest_minutes: float = 0.0) -> None:
+        self.env, self.roster = env, roster
+        self.dispatch = dispatch or DefaultDispatch()
+        self.responders = [Responder(i, name) for i, name in enumerate(names)]
+        self.fatigue_after, self.fatigued_efficiency = fatigue_after, fatigued_efficiency
+        self.rest_minutes = rest_minutes
+        self.waiting: deque[Incident] = deque()  # detected, nobody dispatched yet (FIFO)
+        self.open: list[Incident] = []  # detected and not yet restored, in detection order
+
+    # -- availability ------------------------------------------------------------------------
+    def idle(self) -> list[Responder]:
+        """People on duty and on no incident, in slot order."""
+        now, size = self.env.now, len(self.responders)
+        return [r for r in self.responders
+                if r.incident is None and self.roster.on_duty(r, now, size)]
+
+    def callable(self) -> Responder | None:
+        """Someone off duty who may be paged in after hours (within ``page_extra``)."""
+        if sum(r.called_in for r in self.responders) >= self.roster.page_extra:
+            return None
+        return next((r for r in self.responders if r.incident is None), None)
+
+    def preemptible(self) -> Responder | None:
+        """A fixer who is not the last on their incident: the newest on the most staffed fix."""
+        best = None
+        for incident in self.open:
+            if len(incident.fixers) > 1 and (best is None or
+                                             len(incident.fixers) > len(best.fixers)):
+                best = incident
+        return None if best is None else max(best.fixers, key=lambda r: r.arrived_at)
+
+    # -- moving people -----------------------------------------------------------------------
+    def send(self, responder: Responder, incident: Incident, called_in: bool = False) -> None:
+        """Page ``responder`` to ``incident`` (taking them off any other first)."""
+        if responder.incident is not None:
+            self.withdraw(responder)
+        now = self.env.now
+        if now - responder.released_at >= self.rest_minutes:
+            self.rest(responder)  # rested long enough: a fresh start
+        responder.called_in = called_in
+        responder.engaged_since = now
+        incident.page(responder)
+
+    def withdraw(self, responder: Responder) -> None:
+        """Take ``responder`` off their incident and account for the time engaged."""
+        incident, now = responder.incident, self.env.now
+        incident.remove(responder)
+        engaged = now - responder.engaged_since
+        responder.engaged_minutes += engaged
+        if not self.roster.always:
+            outside = engaged - self.roster.week.business_minutes(
+                self.roster.offset + responder.engaged_since, self.roster.offset + now)
+            responder.after_hours_minutes += outside
+            if responder.called_in or responder.slot != self.roster.on_call(
+                    responder.engaged_since, len(self.responders)):
+                responder.overtime_minutes += outside
+        responder.incident, responder.present, responder.called_in = None, False, False
+        responder.released_at = now
+
+    def release(self, responder: Responder) -> None:
+        """An incident no longer needs ``responder``: free them and let dispatch place them."""
+        self.withdraw(responder)
+        self.dispatch.freed(self, responder)
+
+    # -- fatigue -----------------------------------------------------------------------------
+    def start_work(self, responder: Responder) -> None:
+        """Start the continuous-work clock if it is not running."""
+        if responder.working_since is None:
+            responder.working_since = self.env.now
+            if self.fatigue_after < math.inf:
+                responder.fatigue_token += 1
+                self.env.timeout(self.fatigue_after).callbacks.append(
+                    lambda _, r=responder, token=responder.fatigue_token: self._tired(r, token))
+
+    def rest(self, responder: Responder) -> None:
+        """A stated rest (or a long enough break) resets fatigue."""
+        responder.working_since = None
+        responder.efficiency = 1.0
+        responder.fatigue_token += 1
+
+    def _tired(self, responder: Responder, token: int) -> None:
+        if token != responder.fatigue_token:
+            return
+        responder.efficiency = self.fatigued_efficiency
+        if responder.incident is not None:
+            responder.incident.tired(responder)
+
+
+class DefaultDispatch:
+    """DESIGN §12: a new incident takes a free person; failing that, a fixer who is not the last
+    on their incident; failing that, someone paged in per the roster; failing that, it waits
+    first in, first out. Freed people go to waiting incidents first, then to understaffed ones."""
+
+    def detected(self, team: Team, incident: Incident) -> None:
+        team.open.append(incident)
+        idle = team.idle()
+        if idle:
+            for responder in idle[:incident.wanted]:
+                team.send(responder, incident)
+            return
+        responder = team.preemptible()
+        if responder is not None:
+            team.send(responder, incident)
+            return
+        responder = team.callable()
+        if responder is not None:
+            team.send(responder, incident, called_in=True)
+            return
+        team.waiting.append(incident)
+
+    def freed(self, team: Team, responder: Responder) -> None:
+        if not team.roster.on_duty(responder, team.env.now, len(team.responders)):
+            return  # off duty: they go home
+        self._place(team, responder)
+
+    def shift(self, team: Team) -> None:
+        """Business hours began or the on-call person changed: newly available people help."""
+        for responder in team.idle():
+            if not self._place(team, responder):
+                break
+
+    def _place(self, team: Team, responder: Responder) -> bool:
+        if team.waiting:
+            team.send(responder, team.waiting.popleft())
+            return True
+        for incident in team.open:
+            if len(incident.staff) < incident.wanted:
+                team.send(responder, incident)
+                return True
+        return False

@@ -65,7 +65,8 @@ def test_same_uniforms_same_values():
 
 
 @pytest.mark.parametrize("spec, message", [
-    ({"gamma": {"k": 2}}, "unknown distribution 'gamma'"),
+    ({"pareto": {"k": 2}}, "unknown distribution 'pareto'"),
+    ({"gamma": {"k": 2}}, r"gamma: expected \{shape, scale\}"),
     ({"fixed": -1}, "expected a duration of 0 or more"),
     ({"lognormal": {"median": 40, "p90": 10}}, "p90 ≥ median"),
     ({"lognormal": {"median": 40}}, r"expected \{median, p90\}"),

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.special import gamma as gamma_function
+from scipy.special import gammaincinv, ndtr, ndtri
 
 Z90 = float(ndtri(0.9))  # standard normal 90th percentile, ≈ 1.2816
 
@@ -44,6 +45,14 @@ class Distribution:
         """A short human form such as ``lognormal(median 40, p90 190)``."""
         raise NotImplementedError
 
+    def spec(self) -> dict[str, Any]:
+        """The YAML form that ``parse_distribution`` reads back to this distribution."""
+        raise NotImplementedError
+
+    def scaled(self, factor: float) -> Distribution:
+        """The same shape stretched in time: every quantile multiplied by ``factor``."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
 class Fixed(Distribution):
@@ -59,6 +68,12 @@ class Fixed(Distribution):
     def describe(self) -> str:
         return f"fixed {self.value:g}"
 
+    def spec(self) -> dict[str, Any]:
+        return {"fixed": self.value}
+
+    def scaled(self, factor: float) -> Distribution:
+        return Fixed(self.value * factor)
+
 
 @dataclass(frozen=True)
 class Exponential(Distribution):
@@ -73,6 +88,12 @@ class Exponential(Distribution):
 
     def describe(self) -> str:
         return f"exponential(mean {self.mean_value:g})"
+
+    def spec(self) -> dict[str, Any]:
+        return {"exponential": {"mean": self.mean_value}}
+
+    def scaled(self, factor: float) -> Distribution:
+        return Exponential(self.mean_value * factor)
 
 
 @dataclass(frozen=True)
@@ -100,6 +121,12 @@ class Lognormal(Distribution):
         p90 = self.median_value * math.exp(self.sigma * Z90)
         return f"lognormal(median {self.median_value:g}, p90 {p90:.3g}, sigma {self.sigma:.3g})"
 
+    def spec(self) -> dict[str, Any]:
+        return {"lognormal": {"median": self.median_value, "sigma": self.sigma}}
+
+    def scaled(self, factor: float) -> Distribution:
+        return Lognormal(self.median_value * factor, self.sigma)
+
 
 @dataclass(frozen=True)
 class Triangular(Distribution):
@@ -124,6 +151,12 @@ class Triangular(Distribution):
     def describe(self) -> str:
         return f"triangular({self.low:g}, {self.mode:g}, {self.high:g})"
 
+    def spec(self) -> dict[str, Any]:
+        return {"triangular": {"low": self.low, "mode": self.mode, "high": self.high}}
+
+    def scaled(self, factor: float) -> Distribution:
+        return Triangular(self.low * factor, self.mode * factor, self.high * factor)
+
 
 @dataclass(frozen=True)
 class Uniform(Distribution):
@@ -139,6 +172,12 @@ class Uniform(Distribution):
 
     def describe(self) -> str:
         return f"uniform({self.low:g}, {self.high:g})"
+
+    def spec(self) -> dict[str, Any]:
+        return {"uniform": {"low": self.low, "high": self.high}}
+
+    def scaled(self, factor: float) -> Distribution:
+        return Uniform(self.low * factor, self.high * factor)
 
 
 @dataclass(frozen=True)
@@ -163,9 +202,64 @@ class Empirical(Distribution):
     def describe(self) -> str:
         return f"empirical({len(self.values)} values)"
 
+    def spec(self) -> dict[str, Any]:
+        return {"empirical": list(self.values)}
+
+    def scaled(self, factor: float) -> Distribution:
+        return Empirical(tuple(v * factor for v in self.values))
+
+
+@dataclass(frozen=True)
+class Weibull(Distribution):
+    """Weibull with ``shape`` k and ``scale`` λ: P(X > x) = exp(-(x/λ)^k)."""
+
+    shape: float
+    scale: float
+
+    def ppf(self, u):
+        return self.scale * (-np.log1p(-np.asarray(u, dtype=float))) ** (1 / self.shape)
+
+    @property
+    def mean(self) -> float:
+        return self.scale * float(gamma_function(1 + 1 / self.shape))
+
+    def describe(self) -> str:
+        return f"weibull(shape {self.shape:.3g}, scale {self.scale:.3g})"
+
+    def spec(self) -> dict[str, Any]:
+        return {"weibull": {"shape": self.shape, "scale": self.scale}}
+
+    def scaled(self, factor: float) -> Distribution:
+        return Weibull(self.shape, self.scale * factor)
+
+
+@dataclass(frozen=True)
+class Gamma(Distribution):
+    """Gamma with ``shape`` k and ``scale`` θ (mean kθ)."""
+
+    shape: float
+    scale: float
+
+    def ppf(self, u):
+        return self.scale * gammaincinv(self.shape, np.asarray(u, dtype=float))
+
+    @property
+    def mean(self) -> float:
+        return self.shape * self.scale
+
+    def describe(self) -> str:
+        return f"gamma(shape {self.shape:.3g}, scale {self.scale:.3g})"
+
+    def spec(self) -> dict[str, Any]:
+        return {"gamma": {"shape": self.shape, "scale": self.scale}}
+
+    def scaled(self, factor: float) -> Distribution:
+        return Gamma(self.shape, self.scale * factor)
+
 
 FORMS = "fixed: N, exponential: {mean}, lognormal: {median, p90} or {median, sigma}, " \
-    "triangular: {low, mode, high}, uniform: {low, high}, empirical: [values]"
+    "triangular: {low, mode, high}, uniform: {low, high}, weibull: {shape, scale}, " \
+    "gamma: {shape, scale}, empirical: [values]"
 
 
 def parse_distribution(spec: Any) -> Distribution:
@@ -232,6 +326,21 @@ def _uniform(args: Any) -> Distribution:
     return Uniform(f["low"], f["high"])
 
 
+def _shape_scale(args: Any, kind: str) -> dict[str, float]:
+    f = _fields(args, kind, ["shape", "scale"])
+    if f["shape"] <= 0:
+        raise ValueError(f"{kind}: expected a shape above 0, found {args!r}")
+    return f
+
+
+def _weibull(args: Any) -> Distribution:
+    return Weibull(**_shape_scale(args, "weibull"))
+
+
+def _gamma(args: Any) -> Distribution:
+    return Gamma(**_shape_scale(args, "gamma"))
+
+
 def _empirical(args: Any) -> Distribution:
     if isinstance(args, str | bytes) or not isinstance(args, Sequence) or not args:
         raise ValueError(f"empirical: expected a non-empty list of durations, found {args!r}")
@@ -244,5 +353,8 @@ _BUILDERS = {
     "lognormal": _lognormal,
     "triangular": _triangular,
     "uniform": _uniform,
+    "weibull": _weibull,
+    "gamma": _gamma,
     "empirical": _empirical,
 }
+KINDS = frozenset(_BUILDERS)  # the distribution names a scenario may use

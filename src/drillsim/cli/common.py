@@ -1,11 +1,19 @@
-"""What every command shares: a progress bar that appears only for long work."""
+"""What every command shares: a progress bar that appears only for long work, and the results
+store's options and recording."""
 
 from __future__ import annotations
 
+import shlex
+import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
+import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+from ..store import DEFAULT_PATH, Store, StoreError
 
 
 class LazyProgress:
@@ -30,3 +38,35 @@ class LazyProgress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def store_option(command: Callable) -> Callable:
+    """``--store PATH``: the results store a command reads or writes."""
+    return click.option("--store", "store_path", type=click.Path(dir_okay=False),
+                        default=DEFAULT_PATH, show_default=True,
+                        help="results store (an SQLite file)")(command)
+
+
+def recording_options(command: Callable) -> Callable:
+    """``--store PATH`` / ``--no-store`` for commands whose results are recorded."""
+    command = click.option("--no-store", is_flag=True,
+                           help="do not record the results in the store")(command)
+    return store_option(command)
+
+
+def open_store(path: str, create: bool = True) -> Store:
+    """The store at ``path``, or a one-line error and a non-zero exit."""
+    try:
+        return Store(path, create=create)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def record(store: Store, results: Any, kind: str, baseline: str | None = None) -> None:
+    """Record finished results with the command line that made them; say where on stderr."""
+    command = shlex.join(["drillsim", *sys.argv[1:]])
+    try:
+        run_id = store.record(results, command, kind, baseline=baseline)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Recorded as run {run_id} in {store.path}", err=True)

@@ -189,6 +189,54 @@ class Workaround(Strict):
         return TESTED_SUCCESS[self.tested]
 
 
+# What sets an inject off: minutes from onset, or one of these moments of the incident.
+InjectEvent = Literal["onset", "detection", "arrival", "workaround-succeeded", "workaround-failed",
+                      "repair-failed", "not-mitigated"]
+INJECT_QUALIFIERS = {"detected_by": ("detection",), "responder": ("arrival",),
+                     "option": ("workaround-succeeded", "workaround-failed"), "by": ("not-mitigated",)}
+
+
+class Expect(Strict):
+    """An expected action a drill can check: someone on ``task`` within ``within`` minutes of the
+    inject (``fix``, ``communicate``, ``workaround`` for any option, or an option's name)."""
+
+    task: str
+    within: Annotated[int, Field(ge=0)]
+
+
+class Inject(Strict):
+    """One line of the master scenario events list (MSEL): a message that reaches the team.
+
+    ``at`` is whole minutes from onset, or an event. An inject that states an outcome fires only
+    when the draw gives that outcome (``workaround-failed`` with ``option``), so every strategy
+    compared after the drill faces the same incident (DESIGN §12).
+    """
+
+    model_config = ConfigDict(populate_by_name=True)  # files say from:, dumps say sender:
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    at: Annotated[int, Field(ge=0)] | InjectEvent
+    detected_by: Literal["customer", "monitoring"] | None = None  # with at: detection
+    option: str | None = None  # with at: workaround-succeeded / -failed (default: any option)
+    responder: Annotated[int, Field(ge=1)] | None = None  # with at: arrival: the n-th to arrive
+    by: Annotated[int, Field(ge=0)] | None = None  # with at: not-mitigated: minutes from onset
+    sender: str = Field(alias="from")
+    to: str
+    message: str
+    expected_action: str
+    objective: str
+    expect: Expect | None = None
+
+    @model_validator(mode="after")
+    def _qualifiers(self) -> Inject:
+        for field, events in INJECT_QUALIFIERS.items():
+            if getattr(self, field) is not None and self.at not in events:
+                raise ValueError(f"{field} goes only with at: {' or '.join(events)}")
+        if self.at == "not-mitigated" and self.by is None:
+            raise ValueError("at: not-mitigated needs by: the minute from onset it is checked at")
+        return self
+
+
 class Scenario(Strict):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
     title: str
@@ -197,6 +245,9 @@ class Scenario(Strict):
     onset: Onset = Onset()
     rto_minutes: Minutes | None = None
     mtpd_minutes: Minutes | None = None
+    # Maximum tolerable data loss, as time (ISO 22301 RPO). Shown with the scenario; the engine
+    # does not yet simulate how much data an incident loses.
+    rpo_minutes: Minutes | None = None
     mbco: Probability = 0.5  # service level that counts as resumed
     cost_per_minute: Minutes | None = None  # currency per customer-impact minute
     currency: str = ""
@@ -207,6 +258,7 @@ class Scenario(Strict):
     team: Team
     fix: Fix
     workarounds: list[Workaround] = []
+    injects: list[Inject] = []  # the drill's MSEL
     _source: tuple[str, str] = PrivateAttr(default=("<code>", ""))  # (file, SHA-256 of its text)
 
     @field_validator("mtpd_minutes")
@@ -234,6 +286,23 @@ class Scenario(Strict):
         if len(set(names)) != len(names):
             raise ValueError(f"expected distinct workaround names, found {names}")
         return workarounds
+
+    @field_validator("injects")
+    @classmethod
+    def _inject_names(cls, injects: list[Inject], info: ValidationInfo) -> list[Inject]:
+        options = [w.name for w in info.data.get("workarounds", [])]
+        tasks = ["fix", "communicate", "workaround", *options]
+        for i, inject in enumerate(injects):
+            if inject.option is not None and inject.option not in options:
+                raise ValueError(f"injects[{i}].option: no workaround {inject.option!r}; expected "
+                                 f"one of {', '.join(options) or 'none (there are no workarounds)'}")
+            if inject.expect is not None and inject.expect.task not in tasks:
+                raise ValueError(f"injects[{i}].expect.task: expected one of {', '.join(tasks)}; "
+                                 f"found {inject.expect.task!r}")
+        names = [inject.name for inject in injects]
+        if len(set(names)) != len(names):
+            raise ValueError(f"expected distinct inject names, found {names}")
+        return injects
 
     def available(self, workaround: Workaround) -> bool:
         """Whether the organisation can use this workaround at all."""

@@ -17,7 +17,9 @@ CONTRACT_METRICS = ("customer_impact_minutes", "customers_affected", "time_to_de
 
 
 def drillsim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "drillsim", *args], cwd=cwd,
+    """The command as a user runs it; runs are not recorded (the store has its own tests)."""
+    store = ("--no-store",) if args[0] == "run" else ()
+    return subprocess.run([sys.executable, "-m", "drillsim", *args, *store], cwd=cwd,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -39,27 +39,27 @@ def test_optional_sections_can_be_left_out_and_zero_durations_are_valid():
     assert (res.frame["customer_impact_minutes"] == 0).all()
 
 
-@pytest.mark.parametrize("old, new, expected", [
-    ("responders: 2", "responderz: 2",
-     "bad.yaml:23: team.responderz: unknown field (did you mean 'responders'?)"),
-    ("success_probability: 0.8", "success_probability: 1.8",
-     "bad.yaml:43: workarounds[0].success_probability: expected less than or equal to 1; "
-     "found 1.8"),
-    ("median: 40, p90: 190", "median: -40, p90: 190",
-     "bad.yaml:32: fix.phases[0].duration: lognormal.median: expected a duration of 0 or more, "
-     "found -40"),
-    ("severity: 1.0 ", "severity: lots ", "bad.yaml:5: severity: expected a valid number"),
-    ("rto_minutes: 60", "rto_minutes: 600",
-     "bad.yaml:8: mtpd_minutes: expected at least rto_minutes (600): RTO ≤ MTPD"),
-    ("profile: business-day", "profile: weekly", "bad.yaml:14: demand.profile: expected 'flat' "
-     "or 'business-day' or a valid list; found 'weekly'"),
-    ("  - name: phone-orders\n", "  - name: phone-orders\n    tested: yearly\n",
-     "give exactly one of success_probability or tested"),
+@pytest.mark.parametrize("old, new, anchor, expected", [
+    ("responders: 2", "responderz: 2", "responderz:",
+     "team.responderz: unknown field (did you mean 'responders'?)"),
+    ("success_probability: 0.8", "success_probability: 1.8", "success_probability: 1.8",
+     "workarounds[0].success_probability: expected less than or equal to 1; found 1.8"),
+    ("median: 40, p90: 190", "median: -40, p90: 190", "median: -40",
+     "fix.phases[0].duration: lognormal.median: expected a duration of 0 or more, found -40"),
+    ("severity: 1.0 ", "severity: lots ", "severity:", "severity: expected a valid number"),
+    ("rto_minutes: 60", "rto_minutes: 600", "mtpd_minutes:",
+     "mtpd_minutes: expected at least rto_minutes (600): RTO ≤ MTPD"),
+    ("profile: business-day", "profile: weekly", "profile: weekly",
+     "demand.profile: expected 'flat' or 'business-day' or a valid list; found 'weekly'"),
+    ("  - name: phone-orders\n", "  - name: phone-orders\n    tested: yearly\n", "phone-orders",
+     "workarounds[1]: give exactly one of success_probability or tested"),
 ])
-def test_errors_name_line_field_expected_and_found(old, new, expected):
+def test_errors_name_line_field_expected_and_found(old, new, anchor, expected):
     assert old in TEXT
-    message = error(TEXT.replace(old, new, 1))
-    assert expected in message
+    text = TEXT.replace(old, new, 1)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if anchor in row)
+    message = error(text)
+    assert f"bad.yaml:{line}: {expected}" in message
     assert "Traceback" not in message
 
 
@@ -97,7 +97,8 @@ def test_extends_overrides_a_parent_and_errors_point_at_the_right_file(tmp_path)
     (tmp_path / "child.yaml").write_text("extends: base.yaml\nseverity: 2\n")
     message = error_of(tmp_path / "child.yaml")
     assert f"{tmp_path / 'child.yaml'}:2: severity: expected less than or equal to 1" in message
-    assert f"{tmp_path / 'base.yaml'}:23: team.responderz: unknown field" in message
+    line = next(i for i, row in enumerate(TEXT.splitlines(), 1) if "responders: 2" in row)
+    assert f"{tmp_path / 'base.yaml'}:{line}: team.responderz: unknown field" in message
     (tmp_path / "loop.yaml").write_text("extends: loop.yaml\n")
     assert "extends this file again" in error_of(tmp_path / "loop.yaml")
 

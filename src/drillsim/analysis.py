@@ -113,3 +113,19 @@ def reduction(a: np.ndarray, b: np.ndarray) -> tuple[float | None, list[float | 
     var = (cov[1, 1] - 2 * ratio * cov[0, 1] + ratio**2 * cov[0, 0]) / (n * mean_a**2)
     half = Z95 * math.sqrt(max(var, 0.0))
     return _clean(1 - ratio), _pair(1 - ratio - half, 1 - ratio + half)
+
+
+def ratio(hits: np.ndarray, totals: np.ndarray) -> tuple[float | None, list[float] | None]:
+    """Σhits / Σtotals over clusters (e.g. incidents grouped by quarter), with a cluster-robust
+    delta-method 95% interval; ``None`` where nothing counts."""
+    hits = np.asarray(hits, dtype=float)
+    totals = np.asarray(totals, dtype=float)
+    m, total = len(totals), float(totals.sum())
+    if m == 0 or total == 0:
+        return None, None
+    r = float(hits.sum()) / total
+    if m < 2:
+        return r, None
+    residual = hits - r * totals
+    se = math.sqrt(float(np.sum(residual**2)) / (m - 1) / m) / (total / m)
+    return r, _pair(max(r - Z95 * se, 0.0), min(r + Z95 * se, 1.0))

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
 from .scenario import Scenario
+from .scenario.schema import Response
 from .week import MINUTES_PER_DAY, WEEKDAYS, Week, parse_clock
 
 BLOCK = 1024  # replications per block of draws: the unit of parallel work
@@ -37,6 +39,7 @@ class IncidentDraws:
     """One replication's incident, fully drawn: the engine reads this and nothing random else."""
 
     replication: int
+    copy: int  # which of the replication's incidents of this kind (0 for a single outage)
     onset: float  # minutes from Monday 00:00
     detect: float  # minutes from onset to detection
     detected_by: str  # "monitoring" or "customer"
@@ -54,31 +57,42 @@ class IncidentDraws:
         """Minutes from the k-th paging (0-based) to that person's arrival."""
         if k < len(self.on_site):
             return self.on_site[k] if business else self.on_call[k]
-        return self.table.extra_response(self.replication, k, business)
+        return self.table.extra_response(self.replication, self.copy, k, business)
 
     def attempt(self, k: int) -> tuple[list[float], bool]:
         """Work per phase and whether the repair holds, for repair attempt ``k`` (0-based)."""
         if k < len(self.work):
             return self.work[k], self.holds[k]
-        return self.table.extra_attempt(self.replication, k)
+        return self.table.extra_attempt(self.replication, self.copy, k)
 
 
 class DrawTable:
-    """The random inputs of one block of replications for one scenario's incident."""
+    """The random inputs of one block of replications for one scenario's incident.
+
+    A quarter needs several incidents of a system in a month: ``copies`` of them are drawn at
+    once, copy ``k`` reading values ``k·BLOCK … (k+1)·BLOCK`` of each stream, so a copy's values
+    do not depend on how many copies are drawn.
+    """
 
     def __init__(self, scenario: Scenario, root: int, block: int, incident: int = 0,
                  week: Week | None = None, onsets: np.ndarray | None = None,
-                 pagings: int | None = None) -> None:
-        """``onsets`` (minutes from Monday 00:00) replace the scenario's onset, as in a quarter;
-        ``pagings`` is how many response times to draw up front (default: the team's size)."""
+                 pagings: int | None = None, response: Response | None = None,
+                 copies: int = 1) -> None:
+        """In a quarter, ``onsets`` (minutes from Monday 00:00, one row per copy) replace the
+        scenario's onset and ``response`` the scenario team's response times; ``pagings`` is
+        how many response times to draw up front (default: the team's size)."""
         self.scenario, self.root, self.block, self.incident = scenario, root, block, incident
+        self.response = response or scenario.team.response
         week = week or scenario.week()
+        shape = (copies, BLOCK)
 
         def column(purpose: int, index: int = 0) -> np.ndarray:
-            return uniforms(root, (BLOCK_KEY, block, incident, purpose, index), BLOCK)
+            key = (BLOCK_KEY, block, incident, purpose, index)
+            return uniforms(root, key, copies * BLOCK).reshape(shape)
 
-        onset = _onset(scenario, week, column(ONSET)) if onsets is None else onsets
-        alert = np.full(BLOCK, math.inf)
+        onset = np.broadcast_to(_onset(scenario, week, column(ONSET)[0]), shape) \
+            if onsets is None else onsets
+        alert = np.full(shape, math.inf)
         if scenario.detection.monitoring is not None:
             alert = scenario.detection.monitoring.delay.ppf(column(ALERT))
         complaint = _first_complaint(scenario, week, onset, column(COMPLAINT))
@@ -89,7 +103,7 @@ class DrawTable:
         detect = np.where(by_customer, complaint, alert)
         business = week.is_business(onset + detect)
 
-        response = scenario.team.response
+        response = self.response
         pagings = len(scenario.team.names) if pagings is None else pagings
         response_u = [column(RESPONSE, k) for k in range(pagings)]
         on_site = [response.business_hours.ppf(u) for u in response_u]
@@ -104,48 +118,48 @@ class DrawTable:
         activate = [w.activate.ppf(column(ACTIVATE, i)) for i, w in enumerate(options)]
         success = [column(SUCCESS, i) < w.success for i, w in enumerate(options)]
 
-        self._columns = (
-            onset.tolist(), detect.tolist(), by_customer.tolist(), business.tolist(),
-            _rows(on_site), _rows(on_call), [_rows(phases) for phases in attempts], _rows(holds),
-            _rows(find), _rows(activate), _rows(success),
-        )
+        # Everything one replication reads, side by side: a row is one slice, turned into
+        # Python floats only when that replication runs (most quarter copies never do).
+        groups = [[onset, detect, by_customer, business], on_site, on_call, holds, find,
+                  activate, success, *attempts]
+        bounds = np.cumsum([0] + [len(g) for g in groups]).tolist()
+        self._slices = [slice(a, z) for a, z in pairwise(bounds[1:])]
+        self._values = np.stack([np.broadcast_to(np.asarray(c, dtype=float), shape)
+                                 for g in groups for c in g], axis=-1)
 
     def _attempt_columns(self, column, k: int) -> list[np.ndarray]:
         phases = self.scenario.fix.phases
         return [p.duration.ppf(column(k * PHASES_PER_ATTEMPT + i)) for i, p in enumerate(phases)]
 
-    def row(self, i: int) -> IncidentDraws:
-        """The draws of replication ``block * BLOCK + i``."""
-        (onset, detect, by_customer, business, on_site, on_call, attempts, holds, find, activate,
-         success) = self._columns
+    def row(self, i: int, copy: int = 0) -> IncidentDraws:
+        """The draws of replication ``block * BLOCK + i`` (its ``copy``-th incident)."""
+        values = self._values[copy, i].tolist()
+        onset, detect, by_customer, business = values[:4]
+        on_site, on_call, holds, find, activate, success, *attempts = \
+            [values[part] for part in self._slices]
         return IncidentDraws(
-            self.block * BLOCK + i, onset[i], detect[i],
-            "customer" if by_customer[i] else "monitoring", business[i], on_site[i], on_call[i],
-            [attempt[i] for attempt in attempts], holds[i], find[i], activate[i], success[i], self,
+            self.block * BLOCK + i, copy, onset, detect,
+            "customer" if by_customer else "monitoring", business > 0, on_site, on_call,
+            attempts, [h > 0 for h in holds], find, activate, [x > 0 for x in success], self,
         )
 
-    def extra_response(self, replication: int, k: int, business: bool) -> float:
+    def extra_response(self, replication: int, copy: int, k: int, business: bool) -> float:
         """A paging beyond those drawn per block, from the replication's own stream."""
-        u = uniforms(self.root, (REPLICATION_KEY, replication, self.incident, RESPONSE, k), 1)
-        response = self.scenario.team.response
-        return float((response.business_hours if business else response.after_hours).ppf(u)[0])
+        key = (REPLICATION_KEY, replication, self.incident, copy, RESPONSE, k)
+        response = self.response
+        chosen = response.business_hours if business else response.after_hours
+        return float(chosen.ppf(uniforms(self.root, key, 1))[0])
 
-    def extra_attempt(self, replication: int, k: int) -> tuple[list[float], bool]:
+    def extra_attempt(self, replication: int, copy: int, k: int) -> tuple[list[float], bool]:
         """A repair attempt beyond those drawn per block, from the replication's own stream."""
         def column(index: int) -> np.ndarray:
-            key = (REPLICATION_KEY, replication, self.incident, FIX_WORK, index)
+            key = (REPLICATION_KEY, replication, self.incident, copy, FIX_WORK, index)
             return uniforms(self.root, key, 1)
 
         work = [float(c[0]) for c in self._attempt_columns(column, k)]
-        u = uniforms(self.root, (REPLICATION_KEY, replication, self.incident, REPAIR, k), 1)[0]
+        key = (REPLICATION_KEY, replication, self.incident, copy, REPAIR, k)
+        u = uniforms(self.root, key, 1)[0]
         return work, bool(u >= self.scenario.fix.repair_failure_probability)
-
-
-def _rows(columns: list[np.ndarray]) -> list[list]:
-    """Per-replication lists from per-item columns (an empty list per row when there are none)."""
-    if not columns:
-        return [[] for _ in range(BLOCK)]
-    return np.column_stack(columns).tolist()
 
 
 def _onset(scenario: Scenario, week: Week, u: np.ndarray) -> np.ndarray:
@@ -182,7 +196,7 @@ def _first_complaint(scenario: Scenario, week: Week, onset: np.ndarray,
     if reports is not None:
         rate = scenario.demand.customers_per_minute * scenario.severity * reports.report_probability
     if rate <= 0:
-        return np.full(BLOCK, math.inf)
+        return np.full(np.shape(u), math.inf)
     exposure = -np.log1p(-u) / rate  # minutes at mean demand until the first report
     start = week.cumulative_array(onset)
     return week.inverse_cumulative(start + exposure) - onset

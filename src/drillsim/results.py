@@ -8,7 +8,7 @@ import pandas as pd
 
 from . import analysis
 from .engine import Incident
-from .runner import Job, replay
+from .runner import replay
 
 # Metrics summarised for every strategy; all are "lower is better".
 HEADLINE = "customer_impact_minutes"
@@ -37,7 +37,11 @@ class Results:
     tables; ``to_dict()`` the JSON document of ``drillsim run --json``.
     """
 
-    def __init__(self, frame: pd.DataFrame, job: Job, replications: int) -> None:
+    headline_metric = HEADLINE
+    summarised: tuple[str, ...] = SUMMARISED
+    compared: tuple[str, ...] = COMPARED
+
+    def __init__(self, frame: pd.DataFrame, job, replications: int) -> None:
         self.frame = frame
         self.job = job
         self.replications = replications
@@ -54,34 +58,49 @@ class Results:
     def strategies(self) -> list[str]:
         return [label for label, _ in self.job.strategies]
 
-    def values(self, strategy: str, metric: str = HEADLINE) -> pd.Series:
+    def label(self, metric: str) -> str:
+        """A metric's name in words."""
+        return LABELS.get(metric, metric)
+
+    def values(self, strategy: str, metric: str | None = None) -> pd.Series:
         """One strategy's metric, indexed by replication."""
         rows = self.frame[self.frame["strategy"] == strategy]
-        return rows.set_index("replication")[metric]
+        return rows.set_index("replication")[metric or self.headline_metric]
+
+    def differences(self, baseline: str | None = None, metric: str | None = None) -> pd.DataFrame:
+        """Replication by replication: each strategy's metric minus the baseline's (paired)."""
+        baseline = baseline or self.strategies[0]
+        wide = self.frame.pivot(index="replication", columns="strategy",
+                                values=metric or self.headline_metric)
+        return wide.drop(columns=baseline).sub(wide[baseline], axis=0)
 
     def stats(self) -> dict[str, dict[str, Any]]:
-        """Per strategy: each metric's description, plus RTO and MTPD shares where defined."""
+        """Per strategy: each metric's description, plus shares such as RTO attainment."""
         out: dict[str, dict[str, Any]] = {}
         for label in self.strategies:
             rows = self.frame[self.frame["strategy"] == label]
-            entry: dict[str, Any] = {m: analysis.describe(rows[m].to_numpy()) for m in SUMMARISED
-                                     if rows[m].notna().any()}
-            for flag in ("rto_met", "mtpd_breached"):
-                if rows[flag].notna().any():
-                    result = analysis.share(rows[flag].to_numpy())
-                    entry[f"{flag}_share"] = result["share"]
-                    entry[f"{flag}_share_ci95"] = result["ci95"]
-            entry["mitigated_by"] = {k: float(v) for k, v in
-                                     rows["mitigated_by"].value_counts(normalize=True).items()
-                                     if v > 0}
+            entry: dict[str, Any] = {m: analysis.describe(rows[m].to_numpy())
+                                     for m in self.summarised if rows[m].notna().any()}
+            entry.update(self._shares(rows))
             out[label] = entry
         return out
 
-    def summary(self, metrics: tuple[str, ...] = SUMMARISED) -> pd.DataFrame:
+    def _shares(self, rows: pd.DataFrame) -> dict[str, Any]:
+        entry: dict[str, Any] = {}
+        for flag in ("rto_met", "mtpd_breached"):
+            if rows[flag].notna().any():
+                result = analysis.share(rows[flag].to_numpy())
+                entry[f"{flag}_share"] = result["share"]
+                entry[f"{flag}_share_ci95"] = result["ci95"]
+        entry["mitigated_by"] = {k: float(v) for k, v in
+                                 rows["mitigated_by"].value_counts(normalize=True).items() if v > 0}
+        return entry
+
+    def summary(self, metrics: tuple[str, ...] | None = None) -> pd.DataFrame:
         """A table: strategy × metric rows with mean (CI), median, p90, p95, p99."""
         records = []
         for label, entry in self.stats().items():
-            for metric in metrics:
+            for metric in metrics or self.summarised:
                 d = entry.get(metric)
                 if d is None:
                     continue
@@ -92,7 +111,7 @@ class Results:
         return pd.DataFrame.from_records(records).set_index(["strategy", "metric"])
 
     def comparisons(self, baseline: str | None = None,
-                    metrics: tuple[str, ...] = COMPARED) -> list[dict[str, Any]]:
+                    metrics: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         """Paired comparisons of every other strategy against ``baseline`` (default: the first)."""
         baseline = baseline or self.strategies[0]
         if baseline not in self.strategies:
@@ -101,7 +120,7 @@ class Results:
         for label in self.strategies:
             if label == baseline:
                 continue
-            for metric in metrics:
+            for metric in metrics or self.compared:
                 result = analysis.paired(self.values(baseline, metric).to_numpy(),
                                          self.values(label, metric).to_numpy())
                 out.append({"baseline": baseline, "strategy": label, "metric": metric, **result})
@@ -115,23 +134,27 @@ class Results:
         return frame.set_index(["strategy", "metric"]).drop(columns=["baseline", "n"])
 
     def headline(self, baseline: str | None = None) -> list[str]:
-        """One plain sentence per strategy about mean customer-impact minutes vs the baseline."""
+        """One plain sentence per strategy about the headline metric's mean against the baseline."""
         lines = []
-        for c in self.comparisons(baseline, (HEADLINE,)):
-            r, ci = c["reduction"], c["reduction_ci95"]
+        what = f"mean {self.label(self.headline_metric)}"
+        for c in self.comparisons(baseline, (self.headline_metric,)):
+            r, ci, them, base = c["reduction"], c["reduction_ci95"], c["strategy"], c["baseline"]
+            record = (f"better in {_pct(c['win_share'])} of replications, tied in "
+                      f"{_pct(c['tie_share'])}, worse in {_pct(c['loss_share'])}")
             if r is None:
-                lines.append(f"{c['strategy']}: no customer impact under {c['baseline']} to "
-                             "compare against")
-                continue
-            verb = "cuts" if r > 0 else "raises"
-            interval = f" (95% CI {_pct(ci[0])}–{_pct(ci[1])})" if ci else ""
-            if ci and ci[0] <= 0 <= ci[1]:
-                verb, interval = "changes", interval + ", within noise"
-            amount = f"{abs(r) * 100:.0f}%" if verb != "changes" else f"{-r * 100:+.0f}%"
-            lines.append(f"{c['strategy']} {verb} mean customer-impact minutes by {amount}"
-                         f"{interval} against {c['baseline']}; better in "
-                         f"{c['win_share'] * 100:.0f}% of replications, tied in "
-                         f"{c['tie_share'] * 100:.0f}%, worse in {c['loss_share'] * 100:.0f}%.")
+                lines.append(f"{them}: nothing to compare, {base} has no {what}.")
+            elif c["tie_share"] == 1:
+                lines.append(f"{them} gives the same {what} as {base}: every replication tied.")
+            elif ci and ci[0] <= 0 <= ci[1]:
+                lines.append(f"{them} changes {what} by {-r * 100:+.0f}% against {base} (95% CI "
+                             f"{-ci[1] * 100:+.0f}% to {-ci[0] * 100:+.0f}%): within noise; {record}.")
+            elif r > 0:
+                interval = f" (95% CI {_pct(ci[0])}–{_pct(ci[1])})" if ci else ""
+                lines.append(f"{them} cuts {what} by {_pct(r)}{interval} against {base}; {record}.")
+            else:
+                interval = f" (95% CI {_pct(-ci[1])}–{_pct(-ci[0])})" if ci else ""
+                lines.append(f"{them} raises {what} by {_pct(-r)}{interval} against {base}; "
+                             f"{record}.")
         return lines
 
     def to_dict(self, baseline: str | None = None) -> dict[str, Any]:
@@ -170,3 +193,68 @@ class Results:
 
 def _pct(x: float) -> str:
     return f"{x * 100:.0f}%"
+
+
+class QuarterResults(Results):
+    """Quarters of a portfolio per strategy: totals per quarter, and per system.
+
+    ``frame`` has one row per quarter and strategy; ``incidents`` one row per incident when
+    asked for. Totals across systems are in cost (minutes of different systems are different
+    units), with customer-impact minutes per system.
+    """
+
+    def __init__(self, frame: pd.DataFrame, job, replications: int,
+                 incidents: pd.DataFrame | None = None) -> None:
+        super().__init__(frame, job, replications)
+        self.incidents = incidents
+        qmodel_columns = [c for c in frame.columns if c.startswith("cim:")]
+        self.systems = [c.removeprefix("cim:") for c in qmodel_columns]
+        costed = frame["cost"].notna().any()
+        self.headline_metric = "cost" if costed else "customers_affected"
+        self.summarised = (*(("cost",) if costed else ()), "customers_affected", *qmodel_columns,
+                           "incidents", "waiting_minutes", "staff_hours", "utilisation",
+                           "after_hours_hours", "overtime_hours", "mtpd_breaches")
+        self.compared = (self.headline_metric, *qmodel_columns, "waiting_minutes",
+                         "overtime_hours")
+
+    @property
+    def portfolio(self):
+        return self.job.portfolio
+
+    @property
+    def scenario(self):
+        return self.job.portfolio
+
+    def label(self, metric: str) -> str:
+        if metric.startswith("cim:"):
+            return f"customer-impact minutes of {metric.removeprefix('cim:')}"
+        return QUARTER_LABELS.get(metric, LABELS.get(metric, metric))
+
+    def _shares(self, rows: pd.DataFrame) -> dict[str, Any]:
+        """Shares over incidents, clustered by quarter (incidents of one quarter share a team)."""
+        entry: dict[str, Any] = {}
+        for name, hits, total in (("rto_met", "rto_met", "rto_incidents"),
+                                  ("waited", "waited", "incidents")):
+            result = analysis.ratio(rows[hits].to_numpy(), rows[total].to_numpy())
+            entry[f"{name}_share"], entry[f"{name}_share_ci95"] = result
+        return entry
+
+    def timeline(self, strategy: str, replication: int = 0):  # pragma: no cover - not per quarter
+        raise NotImplementedError("a quarter has many incidents: see .incidents")
+
+    def __repr__(self) -> str:
+        return (f"<QuarterResults {self.portfolio.name}: {', '.join(self.strategies)}; "
+                f"{self.replications} quarters, seed {self.seed}>")
+
+
+QUARTER_LABELS = {
+    "cost": "outage cost per quarter",
+    "customers_affected": "customers affected per quarter",
+    "incidents": "incidents",
+    "waiting_minutes": "minutes incidents waited for a responder",
+    "staff_hours": "staff hours on incidents",
+    "utilisation": "staff utilisation",
+    "after_hours_hours": "after-hours work (hours)",
+    "overtime_hours": "overtime (hours)",
+    "mtpd_breaches": "MTPD breaches",
+}

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -28,13 +28,25 @@ from .strategies import Strategy, StrategyError, parse_strategy
 Progress = Callable[[int], None]  # called with the number of replications just finished
 
 
+class Chunked(Protocol):
+    """A unit of work the runner can split: ``chunk`` simulates rows ``start:stop`` of a block
+    under every strategy, on the same draws."""
+
+    strategies: tuple[tuple[str, Strategy], ...]
+
+    def chunk(self, block: int, start: int, stop: int) -> dict[str, list]: ...
+
+
 @dataclass(frozen=True)
 class Job:
-    """Everything a worker needs: the scenario, labelled strategies and the root seed."""
+    """Single incidents: the scenario, labelled strategies and the root seed."""
 
     scenario: Scenario
     strategies: tuple[tuple[str, Strategy], ...]
     seed: int
+
+    def chunk(self, block: int, start: int, stop: int) -> dict[str, list[Outcome]]:
+        return run_chunk(self, block, start, stop)
 
 
 def resolve_strategies(strategies: Iterable[str | Strategy] | Mapping[str, Strategy]
@@ -85,13 +97,13 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def execute(job: Job, replications: int, workers: int = 1,
-            progress: Progress | None = None) -> dict[str, list[Outcome]]:
+def execute(job: Chunked, replications: int, workers: int = 1,
+            progress: Progress | None = None) -> dict[str, list]:
     """Run all chunks (on ``workers`` processes when above 1) and join them in order."""
     pieces = chunks(replications)
-    outcomes: dict[str, list[Outcome]] = {label: [] for label, _ in job.strategies}
+    outcomes: dict[str, list] = {label: [] for label, _ in job.strategies}
 
-    def collect(result: dict[str, list[Outcome]]) -> None:
+    def collect(result: dict[str, list]) -> None:
         for label, rows in result.items():
             outcomes[label].extend(rows)
         if progress is not None:
@@ -101,7 +113,7 @@ def execute(job: Job, replications: int, workers: int = 1,
     if workers == 1:
         with _collector_paused():
             for piece in pieces:
-                collect(run_chunk(job, *piece))
+                collect(job.chunk(*piece))
         return outcomes
     with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_set_job,
                              initargs=(job,)) as pool:
@@ -162,7 +174,7 @@ def default_workers() -> int:
 
 
 _MODELS: dict[int, tuple[Scenario, Model]] = {}
-_JOB: Job | None = None
+_JOB: Chunked | None = None
 
 
 def _model(job: Job) -> Model:
@@ -174,16 +186,16 @@ def _model(job: Job) -> Model:
     return cached[1]
 
 
-def _set_job(job: Job) -> None:
+def _set_job(job: Chunked) -> None:
     """Worker start-up: keep the job; workers only simulate, so they run without the collector."""
     global _JOB
     _JOB = job
     gc.disable()
 
 
-def _run_piece(piece: tuple[int, int, int]) -> dict[str, list[Outcome]]:
+def _run_piece(piece: tuple[int, int, int]) -> dict[str, list]:
     assert _JOB is not None
-    return run_chunk(_JOB, *piece)
+    return _JOB.chunk(*piece)
 
 
 def _context() -> multiprocessing.context.BaseContext:

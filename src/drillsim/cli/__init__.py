@@ -8,7 +8,12 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .calibrate import calibrate
+from .drill import drill
+from .quarter import quarter
 from .run import list_strategies, run, validate
+from .scenarios import scenarios
+from .store import actions, history, show
 
 
 @click.group()
@@ -17,5 +22,6 @@ def main() -> None:
     """Tabletop-exercise simulator: how should we staff an outage?"""
 
 
-for command in (run, validate, list_strategies):
+for command in (run, quarter, validate, list_strategies, scenarios, calibrate, history, show,
+                actions, drill):
     main.add_command(command)

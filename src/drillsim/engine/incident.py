@@ -172,6 +172,9 @@ class Incident:
                 self.log.append(Event(at, kind, who, detail, level))
 
     def _detected(self) -> None:
+        if self.finished:  # a vendor fixed it before anyone noticed
+            return
+        self.detected_at = self.env.now  # absolute, so a wait is exactly 0 when nobody waits
         self._note("detected", None, f"by {self.draws.detected_by}; responders paged")
         self.team.dispatch.detected(self.team, self)
 
@@ -179,7 +182,7 @@ class Incident:
     def page(self, responder: Responder) -> None:
         """``responder`` is sent here; they arrive after their business- or after-hours response."""
         if self.waited is None:
-            self.waited = self.now - self.draws.detect
+            self.waited = self.env.now - self.detected_at
         business = self.team.roster.business(self.env.now)
         delay = self.draws.response(self.paged, business)
         self.paged += 1
@@ -341,6 +344,8 @@ class Incident:
 
     def _restored(self) -> None:
         self.finished = True
+        if self.waited is None:  # a vendor's fix ended it before anyone was sent
+            self.waited = max(self.env.now - self.start - self.draws.detect, 0.0)
         self._set_level(1.0, "fix")
         self._note("restored", None, f"fixed after {self.attempt + 1} repair attempt(s)")
         self.end = self.now

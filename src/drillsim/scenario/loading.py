@@ -5,11 +5,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from ..distributions import KINDS as DISTRIBUTION_KINDS
 from .schema import Scenario
 
 
@@ -17,11 +18,11 @@ class ScenarioError(ValueError):
     """A scenario file that cannot be used; ``str()`` is the full, user-facing message."""
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 class _Loader(yaml.SafeLoader):
     """Safe loader (no arbitrary objects) whose nodes we also walk for line numbers."""
-
-
-DISTRIBUTION_KINDS = {"fixed", "exponential", "lognormal", "triangular", "uniform", "empirical"}
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -39,6 +40,17 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(_explain(exc.errors(), source, where)) from None
     scenario._source = (source, hashlib.sha256("\0".join(texts).encode()).hexdigest())
     return scenario
+
+
+def load_document(path: str | Path, model: type[M], what: str) -> M:
+    """Read a YAML file into any strict schema (a portfolio, a recipe…) with the same one-line
+    errors as scenarios; ``what`` names the kind of document in messages."""
+    source = str(path)
+    data, where = _read_yaml(_read_text(Path(path)), source, what)
+    try:
+        return model.model_validate(data, context={"source": source})
+    except ValidationError as exc:
+        raise ScenarioError(_explain(exc.errors(), source, where, model)) from None
 
 
 def merge(base: dict, changes: dict) -> dict:
@@ -79,7 +91,7 @@ def _resolve(text: str, source: str, chain: tuple[str, ...]
     return merge(base, data), {**base_where, **where}, [*texts, text]
 
 
-def _read_yaml(text: str, source: str) -> tuple[dict, dict[tuple, str]]:
+def _read_yaml(text: str, source: str, what: str = "scenario") -> tuple[dict, dict[tuple, str]]:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -92,8 +104,8 @@ def _read_yaml(text: str, source: str) -> tuple[dict, dict[tuple, str]]:
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{source}: not valid YAML: {exc}") from None
     if node is None:
-        raise ScenarioError(f"{source}: the file is empty; expected a scenario (a mapping with "
-                            "name, title, severity, demand, detection, team, fix)")
+        raise ScenarioError(f"{source}: the file is empty; expected a {what} (a mapping of "
+                            "its fields)")
     if not isinstance(node, yaml.MappingNode):
         raise ScenarioError(f"{source}:{node.start_mark.line + 1}: expected a mapping of scenario "
                             f"fields, found a {type(node).__name__.removesuffix('Node').lower()}")
@@ -125,7 +137,8 @@ def _index(node: yaml.Node, path: tuple, where: dict[tuple, str], source: str) -
             _index(item, (*path, i), where, source)
 
 
-def _explain(errors: list[dict[str, Any]], source: str, where: dict[tuple, str]) -> str:
+def _explain(errors: list[dict[str, Any]], source: str, where: dict[tuple, str],
+             root: type[BaseModel] = Scenario) -> str:
     """One line per field; a union's several failed branches become one "expected A or B"."""
     by_field: dict[tuple, list[dict[str, Any]]] = {}
     for err in errors:
@@ -133,9 +146,9 @@ def _explain(errors: list[dict[str, Any]], source: str, where: dict[tuple, str])
     out = []
     for group in by_field.values():
         if len(group) == 1:
-            out.append(_describe(group[0], source, where))
+            out.append(_describe(group[0], source, where, root))
             continue
-        messages = [_describe(err, source, where) for err in group]
+        messages = [_describe(err, source, where, root) for err in group]
         head = messages[0].split(": expected", 1)[0]
         wants = [m.split(": expected", 1)[1].split("; found")[0].strip() for m in messages
                  if ": expected" in m]
@@ -145,13 +158,14 @@ def _explain(errors: list[dict[str, Any]], source: str, where: dict[tuple, str])
     return "\n".join(out)
 
 
-def _describe(err: dict[str, Any], source: str, places: dict[tuple, str]) -> str:
+def _describe(err: dict[str, Any], source: str, places: dict[tuple, str],
+              root: type[BaseModel]) -> str:
     loc = tuple(part for part in err["loc"] if not _is_type_tag(part))
     field = _field_path(loc) or "(top level)"
     where = next((places[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in places), source)
     kind, found = err["type"], err.get("input")
     if kind == "extra_forbidden":
-        allowed = _allowed_fields(loc[:-1])
+        allowed = _allowed_fields(loc[:-1], root)
         hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
         expected = f"one of {', '.join(allowed)}" if allowed else "no such field"
         suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
@@ -178,9 +192,9 @@ def _field_path(loc: tuple) -> str:
     return out
 
 
-def _allowed_fields(loc: tuple) -> list[str]:
+def _allowed_fields(loc: tuple, root: type[BaseModel]) -> list[str]:
     """The field names valid at ``loc`` in the schema, for 'did you mean' hints."""
-    model: Any = Scenario
+    model: Any = root
     for part in loc:
         if isinstance(part, int):
             continue

@@ -1,0 +1,305 @@
+"""A quarter of incidents competing for one team (DESIGN §5).
+
+Each replication first draws its whole incident table — how many incidents each system has in each
+month, when they begin, and every incident's own draws — keyed by (block, system, month, k), so
+every strategy faces the same quarter. Then one SimPy environment runs them all on one shared
+team: the same ``Incident`` engine as a single outage, with a roster and a dispatch policy
+deciding who goes where.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+from scipy import stats
+
+from .draws import BLOCK, BLOCK_KEY, DrawTable, IncidentDraws, uniforms
+from .engine import DefaultDispatch, Incident, Model, Outcome, Roster, Team
+from .portfolio import DAYS_PER_MONTH, Portfolio
+from .week import MINUTES_PER_DAY
+
+COUNT, ARRIVAL = 11, 12  # stream purposes beside draws.py's
+INCIDENT_KEY = 1_000_000  # a system-month's incidents are keyed INCIDENT_KEY + system·1,000 + month
+MONTH = DAYS_PER_MONTH * MINUTES_PER_DAY
+
+INCIDENT_COLUMNS = ("system", "onset_minutes", "waited", *Outcome._fields)
+
+
+class QuarterModel:
+    """A portfolio compiled once: each system's model, arrival pattern and months."""
+
+    def __init__(self, portfolio: Portfolio) -> None:
+        self.portfolio = portfolio
+        self.scenarios = portfolio.scenarios()
+        self.models = [Model(s) for s in self.scenarios]
+        self.systems = portfolio.system_names()
+        self.arrivals = [s.arrivals() for s in portfolio.systems]
+        self.calendar = portfolio.calendar_week()
+        period = portfolio.period
+        self.offset = period.offset
+        edges = np.append(np.arange(0.0, period.minutes, MONTH), period.minutes)
+        self.months = list(zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True))
+        team = portfolio.team
+        self.names = team.names
+        self.fatigue_after = team.fatigue.after_hours * 60 if team.fatigue else math.inf
+        self.fatigued_efficiency = 1 - team.fatigue.slowdown if team.fatigue else 1.0
+        self.costed = all(s.cost_per_minute is not None for s in self.scenarios)
+        self.columns = ("incidents", "merged", "cost", "customers_affected",
+                        *(f"cim:{name}" for name in self.systems), "rto_met", "rto_incidents",
+                        "mtpd_breaches", "waiting_minutes", "waited", "staff_hours",
+                        "utilisation", "after_hours_hours", "overtime_hours")
+
+
+@dataclass(slots=True)
+class Arrival:
+    """One incident of a quarter: when it begins (minutes from the period's start) and its draws."""
+
+    time: float
+    system: int
+    draws: IncidentDraws
+
+
+class QuarterTable:
+    """The incidents of one block of quarters, fully drawn before any is simulated."""
+
+    def __init__(self, qmodel: QuarterModel, root: int, block: int) -> None:
+        self.pieces: list[tuple[int, np.ndarray, list, DrawTable]] = []
+        portfolio = qmodel.portfolio
+        for s, system in enumerate(portfolio.systems):
+            model, week = qmodel.models[s], qmodel.arrivals[s]
+            for m, (start, stop) in enumerate(qmodel.months):
+                mean = system.rate.per_month * (stop - start) / MONTH
+                counts = _counts(uniforms(root, (BLOCK_KEY, block, s, COUNT, m), BLOCK), mean,
+                                 system.rate.dispersion)
+                copies = int(counts.max(initial=0))
+                if copies == 0:
+                    continue
+                u = uniforms(root, (BLOCK_KEY, block, s, ARRIVAL, m), copies * BLOCK)
+                low = week.cumulative(qmodel.offset + start)
+                high = week.cumulative(qmodel.offset + stop)
+                onsets = week.inverse_cumulative(low + u.reshape(copies, BLOCK) * (high - low))
+                table = DrawTable(model.scenario, root, block, INCIDENT_KEY + s * 1000 + m,
+                                  week=model.week, onsets=onsets, pagings=model.wanted,
+                                  response=portfolio.team.response, copies=copies)
+                self.pieces.append((s, counts, (onsets - qmodel.offset).tolist(), table))
+
+    def quarter(self, i: int) -> list[Arrival]:
+        """Row ``i``'s incidents in order of onset."""
+        arrivals = [Arrival(times[k][i], s, table.row(i, k))
+                    for s, counts, times, table in self.pieces for k in range(counts[i])]
+        arrivals.sort(key=lambda a: (a.time, a.system))
+        return arrivals
+
+
+def _counts(u: np.ndarray, mean: float, dispersion: float) -> np.ndarray:
+    """Monthly incident counts from uniforms: Poisson, or negative binomial with
+    variance = dispersion × mean (overdispersed, as real incident counts are)."""
+    if mean <= 0:
+        return np.zeros(len(u), dtype=np.int64)
+    if dispersion <= 1:
+        return stats.poisson.ppf(u, mean).astype(np.int64)
+    return stats.nbinom.ppf(u, mean / (dispersion - 1), 1 / dispersion).astype(np.int64)
+
+
+class CostFirst(DefaultDispatch):
+    """Like the default, but freed people go to the waiting incident that costs most per minute."""
+
+    def _place(self, team: Team, responder) -> bool:
+        if team.waiting:
+            incident = max(team.waiting, key=lambda i: i.model.scenario.cost_per_minute or 0.0)
+            team.waiting.remove(incident)
+            team.send(responder, incident)
+            return True
+        return super()._place(team, responder)
+
+
+DISPATCH = {"default": DefaultDispatch, "cost-first": CostFirst}
+
+
+class Quarter:
+    """One replication of a quarter under one strategy."""
+
+    def __init__(self, qmodel: QuarterModel, arrivals: list[Arrival], strategy, label: str = "",
+                 keep: bool = False) -> None:
+        self.qmodel, self.arrivals, self.strategy, self.label = qmodel, arrivals, strategy, label
+        portfolio = qmodel.portfolio
+        self.env = simpy.Environment()
+        roster = Roster(qmodel.calendar, qmodel.offset, page_extra=portfolio.team.page_extra,
+                        rotation_minutes=portfolio.team.rotation_days * MINUTES_PER_DAY)
+        self.team = Team(self.env, qmodel.names, roster, DISPATCH[portfolio.dispatch](),
+                         qmodel.fatigue_after, qmodel.fatigued_efficiency,
+                         portfolio.team.rest_hours * 60)
+        self.open_by_system: dict[int, Incident] = {}
+        self.incidents: list[tuple[int, float, Incident]] = []
+        self.pending = len(arrivals)
+        self.merged = 0
+        self.keep = keep
+        self.done = self.env.event()
+
+    def run(self) -> tuple[tuple[float, ...], list[tuple[Any, ...]]]:
+        """The quarter's metrics (``QuarterModel.columns``) and, if kept, one row per incident."""
+        env = self.env
+        for arrival in self.arrivals:
+            env.timeout(arrival.time).callbacks.append(lambda _, a=arrival: self._begin(a))
+        if self.pending == 0:
+            self.done.succeed()
+        self._next_shift()
+        env.run(until=self.done)
+        for responder in self.team.responders:
+            if responder.incident is not None:  # pragma: no cover - all released at the end
+                self.team.withdraw(responder)
+        return self._totals(), self._rows() if self.keep else []
+
+    def _begin(self, arrival: Arrival) -> None:
+        if self.qmodel.portfolio.merge_concurrent and arrival.system in self.open_by_system:
+            self.merged += 1  # the system is already down: this is the same outage
+            self._finished()
+            return
+        incident = Incident(self.qmodel.models[arrival.system], arrival.draws, self.strategy,
+                            self.label, team=self.team, start=self.env.now)
+        self.open_by_system[arrival.system] = incident
+        self.incidents.append((arrival.system, arrival.time, incident))
+        incident.done.callbacks.append(lambda _, s=arrival.system, i=incident: self._closed(s, i))
+        incident.begin()
+
+    def _closed(self, system: int, incident: Incident) -> None:
+        if self.open_by_system.get(system) is incident:
+            del self.open_by_system[system]
+        incident.view = None  # break the incident ↔ view cycle
+        self._finished()
+
+    def _finished(self) -> None:
+        self.pending -= 1
+        if self.pending == 0 and not self.done.triggered:
+            self.done.succeed()
+
+    def _next_shift(self) -> None:
+        """Wake dispatch when business hours begin or the on-call person changes."""
+        now, roster = self.env.now, self.team.roster
+        rotation = (now // roster.rotation_minutes + 1) * roster.rotation_minutes
+        week = roster.week
+        day = int((roster.offset + now) // MINUTES_PER_DAY)
+        opening = math.inf
+        for d in range(day, day + 8):
+            t = d * MINUTES_PER_DAY + week.business_start - roster.offset
+            if t > now and d % 7 in week.business_days:
+                opening = t
+                break
+        at = min(rotation, opening)
+        self.env.timeout(at - now).callbacks.append(lambda _: self._shift())
+
+    def _shift(self) -> None:
+        self.team.dispatch.shift(self.team)
+        self._next_shift()
+
+    def _totals(self) -> tuple[float, ...]:
+        qmodel = self.qmodel
+        cim = [0.0] * len(qmodel.systems)
+        cost = customers = waiting = 0.0
+        rto_met = rto_total = breaches = waited = 0
+        for system, _, incident in self.incidents:
+            outcome = incident.outcome
+            cim[system] += outcome.customer_impact_minutes
+            cost += outcome.cost
+            customers += outcome.customers_affected
+            waiting += incident.waited
+            waited += incident.waited > 0
+            if not math.isnan(outcome.rto_met):
+                rto_total += 1
+                rto_met += int(outcome.rto_met)
+            breaches += outcome.mtpd_breached == 1.0
+        people = self.team.responders
+        engaged = sum(r.engaged_minutes for r in people)
+        period = qmodel.portfolio.period.minutes
+        return (len(self.incidents), self.merged, cost if qmodel.costed else math.nan, customers,
+                *cim, rto_met, rto_total, breaches, waiting, waited, engaged / 60,
+                engaged / (len(people) * period), sum(r.after_hours_minutes for r in people) / 60,
+                sum(r.overtime_minutes for r in people) / 60)
+
+    def _rows(self) -> list[tuple[Any, ...]]:
+        return [(self.qmodel.systems[system], time, incident.waited, *incident.outcome)
+                for system, time, incident in self.incidents]
+
+
+@dataclass(frozen=True)
+class QuarterJob:
+    """A portfolio under labelled strategies from one root seed: the runner's unit of work."""
+
+    portfolio: Portfolio
+    strategies: tuple[tuple[str, Any], ...]
+    seed: int
+    keep_incidents: bool = False
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return _qmodel(self).columns
+
+    def chunk(self, block: int, start: int, stop: int) -> dict[str, list]:
+        """Quarters ``start:stop`` of ``block`` under every strategy, on the same draws."""
+        qmodel = _qmodel(self)
+        table = QuarterTable(qmodel, self.seed, block)
+        quarters = [table.quarter(i) for i in range(start, stop)]
+        return {label: [Quarter(qmodel, arrivals, strategy, label, self.keep_incidents).run()
+                        for arrivals in quarters]
+                for label, strategy in self.strategies}
+
+
+_QMODELS: dict[int, tuple[Portfolio, QuarterModel]] = {}
+
+
+def _qmodel(job: QuarterJob) -> QuarterModel:
+    """The compiled portfolio of a job, built once per process."""
+    cached = _QMODELS.get(id(job.portfolio))
+    if cached is None or cached[0] is not job.portfolio:
+        _QMODELS.clear()
+        cached = _QMODELS[id(job.portfolio)] = (job.portfolio, QuarterModel(job.portfolio))
+    return cached[1]
+
+
+def simulate_quarter(portfolio: Portfolio | str, strategies=("fix-only", "fix-plus-workaround"),
+                     replications: int = 1000, seed: int | None = None, workers: int = 1,
+                     progress=None, incidents: bool = False):
+    """Simulate ``replications`` quarters per strategy, every strategy on the same incidents.
+
+    >>> res = simulate_quarter("scenarios/portfolios/small-online-retailer.yaml",
+    ...                        replications=200, seed=1)          # doctest: +SKIP
+    >>> res.summary(); res.compare(); res.frame                    # doctest: +SKIP
+    """
+    from .portfolio import load_portfolio
+    from .results import QuarterResults
+    from .runner import execute, new_seed, resolve_strategies
+
+    if not isinstance(portfolio, Portfolio):
+        portfolio = load_portfolio(portfolio)
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    job = QuarterJob(portfolio, resolve_strategies(strategies),
+                     new_seed() if seed is None else int(seed), incidents)
+    outcomes = execute(job, replications, workers, progress)
+    frame, rows = quarter_frames(outcomes, job.columns)
+    return QuarterResults(frame, job, replications, rows if incidents else None)
+
+
+def quarter_frames(outcomes: dict[str, list], columns: tuple[str, ...]):
+    """The per-quarter frame and the per-incident frame from the runner's outcomes."""
+    import pandas as pd
+
+    labels = list(outcomes)
+    frames, incident_frames = [], []
+    for label, results in outcomes.items():
+        frame = pd.DataFrame.from_records([totals for totals, _ in results], columns=columns)
+        frame.insert(0, "replication", np.arange(len(results)))
+        frame.insert(0, "strategy", label)
+        frames.append(frame)
+        rows = [(label, r, *row) for r, (_, kept) in enumerate(results) for row in kept]
+        incident_frames.append(pd.DataFrame.from_records(
+            rows, columns=("strategy", "replication", *INCIDENT_COLUMNS)))
+    frame = pd.concat(frames, ignore_index=True)
+    frame["strategy"] = pd.Categorical(frame["strategy"], categories=labels, ordered=True)
+    incidents = pd.concat(incident_frames, ignore_index=True)
+    incidents["strategy"] = pd.Categorical(incidents["strategy"], categories=labels, ordered=True)
+    return frame, incidents

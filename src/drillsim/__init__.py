@@ -14,9 +14,12 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .distributions import Distribution, parse_distribution
 from .engine import METRICS, Incident, IncidentView, Model, Outcome
-from .results import Results
+from .portfolio import Portfolio, load_portfolio
+from .quarter import simulate_quarter as quarter
+from .results import QuarterResults, Results
 from .runner import simulate
 from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from .store import Store, StoreError
 from .strategies import (
     COMMUNICATE,
     FIX,
@@ -37,7 +40,8 @@ except PackageNotFoundError:  # running from a source tree
 
 __all__ = [
     "COMMUNICATE", "FIX", "METRICS", "REGISTRY", "REST", "Decision", "Distribution", "Incident",
-    "IncidentView", "Model", "Outcome", "Results", "Scenario", "ScenarioError", "StrategyError",
-    "Task", "load_scenario", "parse_distribution", "parse_scenario", "parse_strategy", "register",
-    "simulate", "workaround",
+    "IncidentView", "Model", "Outcome", "Portfolio", "QuarterResults", "Results", "Scenario",
+    "ScenarioError", "Store", "StoreError", "StrategyError", "Task", "load_portfolio",
+    "load_scenario", "parse_distribution", "parse_scenario", "parse_strategy", "quarter",
+    "register", "simulate", "workaround",
 ]

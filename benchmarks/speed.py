@@ -1,10 +1,13 @@
-"""Replications per second on the website outage, against a bare SimPy race of the same size.
+"""Replications per second on the website outage, and quarters per second for a ~60-incident
+portfolio, each against a bare SimPy model of the same size measured in the same run.
 
-Not a test: run it on purpose (``python3 benchmarks/speed.py [-n N]``) and quote its figures.
-The bare race has the same events as a typical replication — detection, two arrivals, a
+Not a test: run it on purpose (``python3 benchmarks/speed.py [-n N] [-q Q]``) and quote its
+figures. The bare race has the same events as a typical replication — detection, two arrivals, a
 three-phase fix and a find-then-activate workaround — with its inputs drawn in advance, and none
-of the model: no strategy, no re-timing, no metrics. The ratio is drillsim's cost over the bare
-race's on the same machine in the same run.
+of the model: no strategy, no re-timing, no metrics. The bare quarter has the same incidents on
+a ``simpy.Resource`` of the same team size: each incident holds one person for its fix (and, for
+fix-plus-workaround, a second one if free, for the workaround's duration). Ratios are drillsim's
+cost over the bare model's; times are process CPU time, best of several runs, one core.
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ import simpy
 
 import drillsim as ds
 
-SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "website-outage.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "website-outage.yaml"
+PORTFOLIO = ROOT / "scenarios" / "portfolios" / "small-online-retailer.yaml"
+QUARTER_INCIDENTS = 60
 STRATEGIES = ("fix-only", "fix-plus-workaround", "workaround-first", "escalate-after")
 
 
@@ -61,6 +67,58 @@ def drillsim_rate(scenario, strategy: str, n: int) -> float:
     return n / (time.process_time() - start)
 
 
+def busy_portfolio():
+    """The small retailer with every rate scaled to about 60 incidents a quarter."""
+    portfolio = ds.load_portfolio(PORTFOLIO)
+    per_quarter = sum(s.rate.per_month for s in portfolio.systems) * 90 / (365.25 / 12)
+    factor = QUARTER_INCIDENTS / per_quarter
+    systems = [s.model_copy(update={"rate": s.rate.model_copy(
+        update={"per_month": s.rate.per_month * factor})}) for s in portfolio.systems]
+    busy = portfolio.model_copy(update={"systems": systems})
+    busy._source, busy._scenarios = portfolio._source, portfolio.scenarios()
+    return busy
+
+
+def bare_quarter(arrivals, fixes, workarounds, staff: int, second: bool) -> float:
+    """One bare quarter: incidents queue for a limited team; the fix holds one person."""
+    env = simpy.Environment()
+    team = simpy.Resource(env, staff)
+
+    def incident(at, fix, workaround):
+        yield env.timeout(at)
+        with team.request() as fixer:
+            yield fixer
+            if second and team.count < staff:
+                with team.request() as helper:
+                    yield helper
+                    yield env.timeout(min(fix, workaround))
+                yield env.timeout(max(fix - workaround, 0.0))
+            else:
+                yield env.timeout(fix)
+
+    for row in zip(arrivals, fixes, workarounds, strict=True):
+        env.process(incident(*row))
+    env.run()
+    return env.now
+
+
+def bare_quarter_rate(quarters: int, second: bool) -> float:
+    rng = np.random.default_rng(2)
+    rows = [(np.sort(rng.uniform(0, 90 * 1440, QUARTER_INCIDENTS)).tolist(),
+             rng.lognormal(5, 1.2, QUARTER_INCIDENTS).tolist(),
+             rng.lognormal(3.4, 0.8, QUARTER_INCIDENTS).tolist()) for _ in range(quarters)]
+    start = time.process_time()
+    for row in rows:
+        bare_quarter(*row, staff=4, second=second)
+    return quarters / (time.process_time() - start)
+
+
+def quarter_rate(portfolio, strategy: str, quarters: int) -> float:
+    start = time.process_time()
+    ds.quarter(portfolio, [strategy], replications=quarters, seed=1, workers=1)
+    return quarters / (time.process_time() - start)
+
+
 def best(measure, repeats: int) -> float:
     return max(measure() for _ in range(repeats))
 
@@ -68,6 +126,7 @@ def best(measure, repeats: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=20_480, help="replications per measurement")
+    parser.add_argument("-q", type=int, default=1024, help="quarters per measurement")
     parser.add_argument("--repeats", type=int, default=3, help="best of this many runs")
     args = parser.parse_args()
     scenario = ds.load_scenario(SCENARIO)
@@ -78,6 +137,14 @@ def main() -> None:
         rate = best(lambda s=strategy: drillsim_rate(scenario, s, args.n), args.repeats)
         print(f"{strategy:<24}{rate:>10,.0f} replications/s   {bare / rate:4.2f}× the bare race's "
               "cost")
+    portfolio = busy_portfolio()
+    print(f"\n90-day quarter of ~{QUARTER_INCIDENTS} incidents, team of 4, {args.q:,} quarters")
+    for strategy, second in (("fix-only", False), ("fix-plus-workaround", True)):
+        bare = best(lambda s=second: bare_quarter_rate(args.q, s), args.repeats)
+        rate = best(lambda s=strategy: quarter_rate(portfolio, s, args.q), args.repeats)
+        print(f"{'bare SimPy quarter':<24}{bare:>10,.0f} quarters/s")
+        print(f"{strategy:<24}{rate:>10,.0f} quarters/s       {bare / rate:4.2f}× the bare "
+              "quarter's cost")
 
 
 if __name__ == "__main__":

@@ -139,6 +139,8 @@ class Quarter:
         self.merged = 0
         self.keep = keep
         self.done = self.env.event()
+        self.shift_pending = False
+        self.team.wake = self._watch_shifts
 
     def run(self) -> tuple[tuple[float, ...], list[tuple[Any, ...]]]:
         """The quarter's metrics (``QuarterModel.columns``) and, if kept, one row per incident."""
@@ -147,12 +149,10 @@ class Quarter:
             env.timeout(arrival.time).callbacks.append(lambda _, a=arrival: self._begin(a))
         if self.pending == 0:
             self.done.succeed()
-        self._next_shift()
         env.run(until=self.done)
-        for responder in self.team.responders:
-            if responder.incident is not None:  # pragma: no cover - all released at the end
-                self.team.withdraw(responder)
-        return self._totals(), self._rows() if self.keep else []
+        result = self._totals(), self._rows() if self.keep else []
+        vars(env).clear()  # break reference cycles (SimPy binds methods to the environment)
+        return result
 
     def _begin(self, arrival: Arrival) -> None:
         if self.qmodel.portfolio.merge_concurrent and arrival.system in self.open_by_system:
@@ -177,8 +177,14 @@ class Quarter:
         if self.pending == 0 and not self.done.triggered:
             self.done.succeed()
 
+    def _watch_shifts(self) -> None:
+        """People are short: wake dispatch when business hours begin or the on-call person
+        changes, for as long as they are short (most of a quarter, nobody is)."""
+        if not self.shift_pending:
+            self.shift_pending = True
+            self._next_shift()
+
     def _next_shift(self) -> None:
-        """Wake dispatch when business hours begin or the on-call person changes."""
         now, roster = self.env.now, self.team.roster
         rotation = (now // roster.rotation_minutes + 1) * roster.rotation_minutes
         week = roster.week
@@ -194,7 +200,10 @@ class Quarter:
 
     def _shift(self) -> None:
         self.team.dispatch.shift(self.team)
-        self._next_shift()
+        if self.team.short():
+            self._next_shift()
+        else:
+            self.shift_pending = False
 
     def _totals(self) -> tuple[float, ...]:
         qmodel = self.qmodel

@@ -79,7 +79,7 @@ class Model:
         """The scenario's team, all on call for this one incident."""
         return Team(env, self.names, Roster(self.week, draws.onset, always=True),
                     fatigue_after=self.fatigue_after,
-                    fatigued_efficiency=self.fatigued_efficiency)
+                    fatigued_efficiency=self.fatigued_efficiency, shared=False)
 
 
 class Option:
@@ -145,7 +145,8 @@ class Incident:
             raise StrategyError(f"strategy {self.strategy_name} left the fix unstaffed at "
                                 f"T+{self.now:.1f} min with nothing pending: the outage would "
                                 "never end") from None
-        self.env = self.view = self.team = None  # break reference cycles: refcounting frees it
+        vars(self.env).clear()  # break reference cycles: SimPy binds methods to the environment,
+        self.env = self.view = self.team = None  # and its pending timers refer back to us
         return self.outcome
 
     def begin(self) -> None:
@@ -175,7 +176,8 @@ class Incident:
         if self.finished:  # a vendor fixed it before anyone noticed
             return
         self.detected_at = self.env.now  # absolute, so a wait is exactly 0 when nobody waits
-        self._note("detected", None, f"by {self.draws.detected_by}; responders paged")
+        if self.log is not None:
+            self._note("detected", None, f"by {self.draws.detected_by}; responders paged")
         self.team.dispatch.detected(self.team, self)
 
     # -- people arriving and leaving -------------------------------------------------------
@@ -195,8 +197,9 @@ class Incident:
             return  # sent elsewhere meanwhile
         responder.present = True
         responder.arrived_at = self.env.now
-        self._note("arrived", responder.name,
-                   "on site" if self.team.roster.business(self.env.now) else "on call")
+        if self.log is not None:
+            self._note("arrived", responder.name,
+                       "on site" if self.team.roster.business(self.env.now) else "on call")
         self._decide()
 
     def remove(self, responder: Responder) -> None:
@@ -225,10 +228,10 @@ class Incident:
         if not result:
             return
         if type(result) is not dict and isinstance(result, Decision):
-            if result.ask_at is not None and result.ask_at > self.now \
-                    and result.ask_at not in self.wakes:
+            now = self.now
+            if result.ask_at is not None and result.ask_at > now and result.ask_at not in self.wakes:
                 self.wakes.add(result.ask_at)
-                self._at(result.ask_at - self.now, self._decide)
+                self._at(result.ask_at - now, self._decide)
             result = result.assign
         fix_changed = False
         for name, task in result.items():
@@ -283,7 +286,8 @@ class Incident:
     def _join(self, responder: Responder, task: Task) -> bool:
         """Start ``task``; whether the fix gained a person."""
         responder.task = task
-        self._note("assigned", responder.name, str(task))
+        if self.log is not None:
+            self._note("assigned", responder.name, str(task))
         if task is REST:
             self.team.rest(responder)
             return False
@@ -347,18 +351,20 @@ class Incident:
         if self.waited is None:  # a vendor's fix ended it before anyone was sent
             self.waited = max(self.env.now - self.start - self.draws.detect, 0.0)
         self._set_level(1.0, "fix")
-        self._note("restored", None, f"fixed after {self.attempt + 1} repair attempt(s)")
+        if self.log is not None:
+            self._note("restored", None, f"fixed after {self.attempt + 1} repair attempt(s)")
         self.end = self.now
         self.outcome = self._outcome()
         if self.log is not None:
             self.log.sort(key=lambda event: event.time)  # stage ends are noted after the fact
         team = self.team
-        if self in team.open:
-            team.open.remove(self)
-        if self in team.waiting:
-            team.waiting.remove(self)
-        for responder in list(self.staff):
-            team.release(responder)
+        if team.shared:
+            if self in team.open:
+                team.open.remove(self)
+            if self in team.waiting:
+                team.waiting.remove(self)
+            for responder in list(self.staff):
+                team.release(responder)
         self.done.succeed()
 
     # -- workarounds -----------------------------------------------------------------------
@@ -377,13 +383,15 @@ class Incident:
                 self.best_coverage = option.spec.coverage
                 self._set_level(1 - self.model.scenario.severity * (1 - self.best_coverage),
                                 option.name)
-            self._note("workaround", responder.name, f"{option.name}: succeeded")
+            if self.log is not None:
+                self._note("workaround", responder.name, f"{option.name}: succeeded")
             if option.spec.holds_staff:
                 self._decide()
                 return
         else:
             option.status = "failed"
-            self._note("workaround", responder.name, f"{option.name}: failed")
+            if self.log is not None:
+                self._note("workaround", responder.name, f"{option.name}: failed")
         option.worker = None
         self.staff_minutes += self.env.now - responder.busy_since
         responder.task = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from ..week import MINUTES_PER_WEEK, Week
@@ -23,7 +24,7 @@ class Responder:
     """One person of the team; times are absolute simulation minutes."""
 
     __slots__ = ("after_hours_minutes", "arrived_at", "busy_since", "called_in", "efficiency",
-                 "engaged_minutes", "engaged_since", "fatigue_token", "incident", "name",
+                 "engaged_minutes", "engaged_since", "incident", "name",
                  "overtime_minutes", "present", "released_at", "slot", "task", "working_since")
 
     def __init__(self, slot: int, name: str) -> None:
@@ -38,7 +39,6 @@ class Responder:
         self.working_since: float | None = None  # start of continuous work (fatigue)
         self.released_at = -math.inf
         self.efficiency = 1.0
-        self.fatigue_token = 0
         self.engaged_minutes = self.after_hours_minutes = self.overtime_minutes = 0.0
 
 
@@ -66,6 +66,13 @@ class Roster:
     def on_duty(self, responder: Responder, t: float, size: int) -> bool:
         return self.always or self.business(t) or responder.slot == self.on_call(t, size)
 
+    def duty(self, t: float, size: int) -> Callable[[Responder], bool]:
+        """Who is on duty at ``t``, worked out once for many people."""
+        if self.always or self.business(t):
+            return lambda responder: True
+        on_call = self.on_call(t, size)
+        return lambda responder: responder.slot == on_call
+
 
 class Dispatch(Protocol):
     """Decides who goes to which incident; the default follows DESIGN §12."""
@@ -80,21 +87,30 @@ class Team:
 
     def __init__(self, env: simpy.Environment, names: list[str], roster: Roster,
                  dispatch: Dispatch | None = None, fatigue_after: float = math.inf,
-                 fatigued_efficiency: float = 1.0, rest_minutes: float = 0.0) -> None:
-        self.env, self.roster = env, roster
-        self.dispatch = dispatch or DefaultDispatch()
+                 fatigued_efficiency: float = 1.0, rest_minutes: float = 0.0,
+                 shared: bool = True) -> None:
+        """``shared``: incidents compete for this team (a quarter); a single incident's own team
+        is not shared, and nothing needs placing when its outage ends."""
+        self.env, self.roster, self.shared = env, roster, shared
+        self.dispatch = dispatch or DEFAULT_DISPATCH
         self.responders = [Responder(i, name) for i, name in enumerate(names)]
         self.fatigue_after, self.fatigued_efficiency = fatigue_after, fatigued_efficiency
         self.rest_minutes = rest_minutes
+        self._fatigue_due = math.inf  # when the fatigue timer next fires
+        self.wake: Callable[[], None] | None = None  # called when people are short (a quarter
+        # then watches for shift changes that bring more)
         self.waiting: deque[Incident] = deque()  # detected, nobody dispatched yet (FIFO)
         self.open: list[Incident] = []  # detected and not yet restored, in detection order
 
     # -- availability ------------------------------------------------------------------------
     def idle(self) -> list[Responder]:
         """People on duty and on no incident, in slot order."""
-        now, size = self.env.now, len(self.responders)
-        return [r for r in self.responders
-                if r.incident is None and self.roster.on_duty(r, now, size)]
+        on_duty = self.roster.duty(self.env.now, len(self.responders))
+        return [r for r in self.responders if r.incident is None and on_duty(r)]
+
+    def short(self) -> bool:
+        """Whether an incident waits for its first person or has fewer than it calls for."""
+        return bool(self.waiting) or any(len(i.staff) < i.wanted for i in self.open)
 
     def callable(self) -> Responder | None:
         """Someone off duty who may be paged in after hours (within ``page_extra``)."""
@@ -148,24 +164,36 @@ class Team:
     def start_work(self, responder: Responder) -> None:
         """Start the continuous-work clock if it is not running."""
         if responder.working_since is None:
-            responder.working_since = self.env.now
-            if self.fatigue_after < math.inf:
-                responder.fatigue_token += 1
-                self.env.timeout(self.fatigue_after).callbacks.append(
-                    lambda _, r=responder, token=responder.fatigue_token: self._tired(r, token))
+            now = responder.working_since = self.env.now
+            if now + self.fatigue_after < self._fatigue_due:
+                self._fatigue_at(now + self.fatigue_after)
 
     def rest(self, responder: Responder) -> None:
         """A stated rest (or a long enough break) resets fatigue."""
         responder.working_since = None
         responder.efficiency = 1.0
-        responder.fatigue_token += 1
 
-    def _tired(self, responder: Responder, token: int) -> None:
-        if token != responder.fatigue_token:
-            return
-        responder.efficiency = self.fatigued_efficiency
-        if responder.incident is not None:
-            responder.incident.tired(responder)
+    def _fatigue_at(self, due: float) -> None:
+        """One timer for the next person to tire, not one per person: most outages end long
+        before anyone does."""
+        self._fatigue_due = due
+        self.env.timeout(due - self.env.now).callbacks.append(lambda _: self._tire(due))
+
+    def _tire(self, due: float) -> None:
+        if due != self._fatigue_due:
+            return  # superseded by an earlier one
+        self._fatigue_due = math.inf
+        now = self.env.now
+        for responder in self.responders:
+            if responder.working_since is not None and responder.efficiency == 1.0 and \
+                    responder.working_since + self.fatigue_after <= now:
+                responder.efficiency = self.fatigued_efficiency
+                if responder.incident is not None:
+                    responder.incident.tired(responder)
+        due = min((r.working_since + self.fatigue_after for r in self.responders
+                   if r.working_since is not None and r.efficiency == 1.0), default=math.inf)
+        if due < math.inf:
+            self._fatigue_at(due)
 
 
 class DefaultDispatch:
@@ -179,16 +207,16 @@ class DefaultDispatch:
         if idle:
             for responder in idle[:incident.wanted]:
                 team.send(responder, incident)
-            return
-        responder = team.preemptible()
-        if responder is not None:
-            team.send(responder, incident)
-            return
-        responder = team.callable()
-        if responder is not None:
-            team.send(responder, incident, called_in=True)
-            return
-        team.waiting.append(incident)
+        else:
+            responder = team.preemptible()
+            called_in = responder is None
+            responder = responder or team.callable()
+            if responder is None:
+                team.waiting.append(incident)
+            else:
+                team.send(responder, incident, called_in=called_in)
+        if team.wake is not None and len(incident.staff) < incident.wanted:
+            team.wake()
 
     def freed(self, team: Team, responder: Responder) -> None:
         if not team.roster.on_duty(responder, team.env.now, len(team.responders)):
@@ -210,3 +238,6 @@ class DefaultDispatch:
                 team.send(responder, incident)
                 return True
         return False
+
+
+DEFAULT_DISPATCH = DefaultDispatch()  # it keeps no state of its own

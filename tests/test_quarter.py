@@ -168,3 +168,41 @@ def test_quarter_command_prints_totals_systems_and_json(tmp_path):
     assert set(rows["system"]) <= set(load_portfolio(RETAILER).system_names())
     assert np.isclose(rows.groupby(["strategy", "replication"]).size().mean(),
                       np.mean([s["incidents"]["mean"] for s in report["strategies"].values()]))
+
+
+def test_a_tired_responder_hands_over_to_a_fresh_free_colleague():
+    """180 minutes of work; an hour's work halves anyone's speed; a free, rested colleague
+    relieves after a 15-minute briefing (both on the fix meanwhile, alpha 1)."""
+    import simpy
+
+    from drillsim.draws import DrawTable
+    from drillsim.engine import Incident, Model, Roster, Team
+    from drillsim.scenario import Scenario
+    from drillsim.strategies import parse_strategy
+
+    sc = Scenario.model_validate(merge(BASE, {
+        "team": {"responders": 1, "speedup_exponent": 1.0},
+        "fix": {"phases": [{"name": "fix", "duration": {"fixed": 180}}]}}))
+    model = Model(sc)
+    draws = DrawTable(sc, 1, 0).row(0)
+
+    def run(team_size: int, rest_minutes: float) -> Incident:
+        env = simpy.Environment()
+        team = Team(env, [f"R{i + 1}" for i in range(team_size)],
+                    Roster(model.week, draws.onset, always=True), fatigue_after=60,
+                    fatigued_efficiency=0.5, rest_minutes=rest_minutes, handover_minutes=15)
+        incident = Incident(model, draws, parse_strategy("fix-only"), team=team, log=True)
+        incident.begin()
+        env.run(until=incident.done)
+        return incident
+
+    # R1 60 min alone; R2 joins, both 15 min at 0.5 + 1 (22.5 done); R2 alone until it tires at
+    # 120 (127.5 done); R1 has rested 45 minutes: with no rest needed, R1 relieves R2 in turn.
+    ping_pong = run(2, rest_minutes=0)
+    assert ping_pong.outcome.time_to_restore == pytest.approx(135 + (180 - 127.5 - 15 * 1.5))
+    assert [e.who for e in ping_pong.log if e.kind == "handed-over"] == ["R1", "R2"]
+    # with eight hours' rest needed, R1 cannot come back: R2 carries on at half speed
+    rested = run(2, rest_minutes=480)
+    assert rested.outcome.time_to_restore == pytest.approx(120 + (180 - 127.5) / 0.5)
+    # nobody fresh at all: the tired person carries on at half speed
+    assert run(1, rest_minutes=480).outcome.time_to_restore == pytest.approx(60 + 120 / 0.5)

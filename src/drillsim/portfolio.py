@@ -7,6 +7,7 @@ system names a scenario — a library name or a file beside the portfolio — an
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -77,6 +78,7 @@ class QuarterTeam(Strict):
     response: Response  # minutes to arrive when paged in and after business hours
     fatigue: Fatigue | None = None
     rest_hours: Annotated[float, Field(ge=0)] = 8  # a break this long makes a person fresh
+    handover_minutes: Annotated[float, Field(ge=0)] = 15  # briefing a fresh colleague
 
     @field_validator("responders")
     @classmethod
@@ -103,6 +105,7 @@ class Portfolio(Strict):
     merge_concurrent: bool = True  # an incident on a system already down joins the open one
     dispatch: Literal["default", "cost-first"] = "default"
     _source: str = PrivateAttr(default="<code>")
+    _digest: str = PrivateAttr(default="")
     _scenarios: list[Scenario] = PrivateAttr(default_factory=list)
 
     @field_validator("systems")
@@ -136,6 +139,17 @@ class Portfolio(Strict):
                     business_end=parse_clock(self.calendar.business_hours.end),
                     business_days=[WEEKDAYS.index(d) for d in self.calendar.business_days])
 
+    @property
+    def source(self) -> str:
+        """The file this portfolio was read from."""
+        return self._source
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the portfolio file's text and its scenarios' digests, so a changed scenario
+        changes it too (empty for a portfolio built in code)."""
+        return self._digest
+
     def summary(self) -> dict:
         return {"name": self.name, "title": self.title, "file": self._source,
                 "systems": self.system_names(), "days": self.period.days}
@@ -151,5 +165,6 @@ def load_portfolio(path: str | Path) -> Portfolio:
     """Read and validate a portfolio file, and every scenario it names."""
     portfolio = load_document(path, Portfolio, "portfolio")
     portfolio._source = str(path)
-    portfolio.scenarios()
+    texts = [Path(path).read_text(encoding="utf-8"), *(s.digest for s in portfolio.scenarios())]
+    portfolio._digest = hashlib.sha256("\0".join(texts).encode()).hexdigest()
     return portfolio

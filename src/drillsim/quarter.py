@@ -132,7 +132,8 @@ class Quarter:
                         rotation_minutes=portfolio.team.rotation_days * MINUTES_PER_DAY)
         self.team = Team(self.env, qmodel.names, roster, DISPATCH[portfolio.dispatch](),
                          qmodel.fatigue_after, qmodel.fatigued_efficiency,
-                         portfolio.team.rest_hours * 60)
+                         portfolio.team.rest_hours * 60,
+                         handover_minutes=portfolio.team.handover_minutes)
         self.open_by_system: dict[int, Incident] = {}
         self.incidents: list[tuple[int, float, Incident]] = []
         self.pending = len(arrivals)

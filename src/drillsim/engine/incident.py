@@ -197,10 +197,18 @@ class Incident:
             return  # sent elsewhere meanwhile
         responder.present = True
         responder.arrived_at = self.env.now
+        tired = responder.relieves
+        if tired is not None and tired.incident is self:  # a hand-over: brief, then go and rest
+            self._at(self.team.handover_minutes, self._handed_over, tired)
         if self.log is not None:
             self._note("arrived", responder.name,
                        "on site" if self.team.roster.business(self.env.now) else "on call")
         self._decide()
+
+    def _handed_over(self, tired: Responder) -> None:
+        if tired.incident is self and not self.finished:
+            self._note("handed-over", tired.name, "leaves to rest")
+            self.team.release(tired)
 
     def remove(self, responder: Responder) -> None:
         """``responder`` leaves this incident (restored, sent elsewhere, or handed over)."""

@@ -24,8 +24,8 @@ class Responder:
     """One person of the team; times are absolute simulation minutes."""
 
     __slots__ = ("after_hours_minutes", "arrived_at", "busy_since", "called_in", "efficiency",
-                 "engaged_minutes", "engaged_since", "incident", "name",
-                 "overtime_minutes", "present", "released_at", "slot", "task", "working_since")
+                 "engaged_minutes", "engaged_since", "incident", "name", "overtime_minutes",
+                 "present", "released_at", "relieves", "slot", "task", "working_since")
 
     def __init__(self, slot: int, name: str) -> None:
         self.slot, self.name = slot, name
@@ -36,6 +36,7 @@ class Responder:
         self.busy_since = 0.0  # start of the current task
         self.engaged_since = 0.0  # paged to the current incident
         self.called_in = False  # paged in after hours beyond the on-call person
+        self.relieves: Responder | None = None  # a tired colleague this person takes over from
         self.working_since: float | None = None  # start of continuous work (fatigue)
         self.released_at = -math.inf
         self.efficiency = 1.0
@@ -80,6 +81,7 @@ class Dispatch(Protocol):
     def detected(self, team: Team, incident: Incident) -> None: ...
     def freed(self, team: Team, responder: Responder) -> None: ...
     def shift(self, team: Team) -> None: ...
+    def tired(self, team: Team, responder: Responder) -> None: ...
 
 
 class Team:
@@ -88,14 +90,14 @@ class Team:
     def __init__(self, env: simpy.Environment, names: list[str], roster: Roster,
                  dispatch: Dispatch | None = None, fatigue_after: float = math.inf,
                  fatigued_efficiency: float = 1.0, rest_minutes: float = 0.0,
-                 shared: bool = True) -> None:
+                 shared: bool = True, handover_minutes: float = 0.0) -> None:
         """``shared``: incidents compete for this team (a quarter); a single incident's own team
         is not shared, and nothing needs placing when its outage ends."""
         self.env, self.roster, self.shared = env, roster, shared
         self.dispatch = dispatch or DEFAULT_DISPATCH
         self.responders = [Responder(i, name) for i, name in enumerate(names)]
         self.fatigue_after, self.fatigued_efficiency = fatigue_after, fatigued_efficiency
-        self.rest_minutes = rest_minutes
+        self.rest_minutes, self.handover_minutes = rest_minutes, handover_minutes
         self._fatigue_due = math.inf  # when the fatigue timer next fires
         self.wake: Callable[[], None] | None = None  # called when people are short (a quarter
         # then watches for shift changes that bring more)
@@ -153,6 +155,7 @@ class Team:
                     responder.engaged_since, len(self.responders)):
                 responder.overtime_minutes += outside
         responder.incident, responder.present, responder.called_in = None, False, False
+        responder.relieves = None
         responder.released_at = now
 
     def release(self, responder: Responder) -> None:
@@ -190,6 +193,7 @@ class Team:
                 responder.efficiency = self.fatigued_efficiency
                 if responder.incident is not None:
                     responder.incident.tired(responder)
+                    self.dispatch.tired(self, responder)
         due = min((r.working_since + self.fatigue_after for r in self.responders
                    if r.working_since is not None and r.efficiency == 1.0), default=math.inf)
         if due < math.inf:
@@ -222,6 +226,16 @@ class DefaultDispatch:
         if not team.roster.on_duty(responder, team.env.now, len(team.responders)):
             return  # off duty: they go home
         self._place(team, responder)
+
+    def tired(self, team: Team, responder: Responder) -> None:
+        """Hand over to a fresh, free colleague if there is one (DESIGN §12); the tired person
+        leaves once the colleague has arrived and been briefed."""
+        now = team.env.now
+        fresh = next((r for r in team.idle() if r.efficiency == 1.0
+                      or now - r.released_at >= team.rest_minutes), None)
+        if fresh is not None:
+            team.send(fresh, responder.incident)
+            fresh.relieves = responder
 
     def shift(self, team: Team) -> None:
         """Business hours began or the on-call person changed: newly available people help."""

@@ -149,6 +149,14 @@ class Incident:
         self.env = self.view = self.team = None  # and its pending timers refer back to us
         return self.outcome
 
+    def log_frame(self):
+        """The event log as a table (time in minutes from onset, kind, who, detail, level)."""
+        import pandas as pd
+
+        return pd.DataFrame([(e.time, e.kind, e.who, e.detail, e.service_level)
+                             for e in self.log or ()],
+                            columns=["time", "kind", "who", "detail", "service_level"])
+
     def begin(self) -> None:
         """Schedule detection (and a vendor's own work) from the onset; call at ``start``."""
         self._at(self.draws.detect, self._detected)

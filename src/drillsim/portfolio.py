@@ -15,7 +15,7 @@ from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
 from .scenario import Scenario, ScenarioError, find_scenario, load_scenario
 from .scenario.loading import load_document
-from .scenario.schema import Calendar, Fatigue, Response, Strict
+from .scenario.schema import Calendar, People, Strict
 from .week import BUSINESS_DAY, WEEKDAYS, Week, parse_clock
 
 # Customer-impacting incidents by weekday, Monday first: GitHub incident counts [fit],
@@ -71,27 +71,13 @@ class Period(Strict):
         return self.start.weekday() * 1440.0
 
 
-class QuarterTeam(Strict):
-    responders: Annotated[int, Field(ge=1, le=200)] | list[str]
+class QuarterTeam(People):
+    """The firm's team through a quarter: its roster, and rest between incidents."""
+
     page_extra: Annotated[int, Field(ge=0)] = 1  # after hours, beyond the on-call person
     rotation_days: Annotated[float, Field(gt=0)] = 7  # on-call hand-over every so many days
-    response: Response  # minutes to arrive when paged in and after business hours
-    fatigue: Fatigue | None = None
     rest_hours: Annotated[float, Field(ge=0)] = 8  # a break this long makes a person fresh
     handover_minutes: Annotated[float, Field(ge=0)] = 15  # briefing a fresh colleague
-
-    @field_validator("responders")
-    @classmethod
-    def _names(cls, value):
-        if isinstance(value, list) and (not value or len(set(value)) != len(value)):
-            raise ValueError("expected distinct responder names")
-        return value
-
-    @property
-    def names(self) -> list[str]:
-        if isinstance(self.responders, int):
-            return [f"R{i + 1}" for i in range(self.responders)]
-        return list(self.responders)
 
 
 class Portfolio(Strict):

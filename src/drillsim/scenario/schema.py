@@ -134,10 +134,11 @@ class Fatigue(Strict):
     slowdown: Annotated[float, Field(ge=0, lt=1)]  # efficiency lost once fatigued
 
 
-class Team(Strict):
+class People(Strict):
+    """Who responds: a count or names, how fast they arrive, and when they tire."""
+
     responders: Annotated[int, Field(ge=1, le=200)] | list[str]
-    response: Response
-    speedup_exponent: Annotated[float, Field(ge=0, le=1)] = 0.3
+    response: Response  # minutes to arrive when paged in and after business hours
     fatigue: Fatigue | None = None
 
     @field_validator("responders")
@@ -152,6 +153,12 @@ class Team(Strict):
         if isinstance(self.responders, int):
             return [f"R{i + 1}" for i in range(self.responders)]
         return list(self.responders)
+
+
+class Team(People):
+    """A scenario's team: everyone is paged for this one outage."""
+
+    speedup_exponent: Annotated[float, Field(ge=0, le=1)] = 0.3
 
 
 class Phase(Strict):

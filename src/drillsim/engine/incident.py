@@ -102,6 +102,12 @@ class Incident:
     incidents and starts at ``start`` (absolute minutes).
     """
 
+    __slots__ = ("attempt", "best_coverage", "detected_at", "done", "draws", "end", "env",
+                 "finished", "fix", "fixers", "level", "levels", "log", "memo", "mitigated_at",
+                 "mitigated_by", "model", "options", "outcome", "paged", "repair_holds",
+                 "resumed_at", "staff", "staff_minutes", "start", "strategy", "strategy_name",
+                 "succeeded", "team", "view", "waited", "wakes", "wanted")
+
     def __init__(self, model: Model, draws: IncidentDraws, strategy, strategy_name: str = "",
                  log: bool = False, team: Team | None = None, start: float = 0.0) -> None:
         self.model, self.draws, self.strategy = model, draws, strategy

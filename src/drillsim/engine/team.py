@@ -25,7 +25,7 @@ class Responder:
 
     __slots__ = ("after_hours_minutes", "arrived_at", "busy_since", "called_in", "efficiency",
                  "engaged_minutes", "engaged_since", "incident", "name", "overtime_minutes",
-                 "present", "released_at", "relieves", "slot", "task", "working_since")
+                 "present", "released_at", "relieves", "slot", "task", "worked", "working_since")
 
     def __init__(self, slot: int, name: str) -> None:
         self.slot, self.name = slot, name
@@ -37,7 +37,8 @@ class Responder:
         self.engaged_since = 0.0  # paged to the current incident
         self.called_in = False  # paged in after hours beyond the on-call person
         self.relieves: Responder | None = None  # a tired colleague this person takes over from
-        self.working_since: float | None = None  # start of continuous work (fatigue)
+        self.working_since: float | None = None  # start of the current stretch of work
+        self.worked = 0.0  # minutes worked in earlier stretches since the last proper rest
         self.released_at = -math.inf
         self.efficiency = 1.0
         self.engaged_minutes = self.after_hours_minutes = self.overtime_minutes = 0.0
@@ -157,6 +158,9 @@ class Team:
         responder.incident, responder.present, responder.called_in = None, False, False
         responder.relieves = None
         responder.released_at = now
+        if responder.working_since is not None:  # time off an incident is not work
+            responder.worked += now - responder.working_since
+            responder.working_since = None
 
     def release(self, responder: Responder) -> None:
         """An incident no longer needs ``responder``: free them and let dispatch place them."""
@@ -164,16 +168,23 @@ class Team:
         self.dispatch.freed(self, responder)
 
     # -- fatigue -----------------------------------------------------------------------------
+    def hours_worked(self, responder: Responder) -> float:
+        """Work since the last proper rest, in hours (breaks shorter than a rest don't count)."""
+        current = 0.0 if responder.working_since is None else self.env.now - responder.working_since
+        return (responder.worked + current) / 60
+
     def start_work(self, responder: Responder) -> None:
-        """Start the continuous-work clock if it is not running."""
+        """Start the work clock if it is not running."""
         if responder.working_since is None:
             now = responder.working_since = self.env.now
-            if now + self.fatigue_after < self._fatigue_due:
-                self._fatigue_at(now + self.fatigue_after)
+            due = now + self.fatigue_after - responder.worked
+            if due < self._fatigue_due and responder.efficiency == 1.0:
+                self._fatigue_at(due)
 
     def rest(self, responder: Responder) -> None:
         """A stated rest (or a long enough break) resets fatigue."""
         responder.working_since = None
+        responder.worked = 0.0
         responder.efficiency = 1.0
 
     def _fatigue_at(self, due: float) -> None:
@@ -182,20 +193,23 @@ class Team:
         self._fatigue_due = due
         self.env.timeout(due - self.env.now).callbacks.append(lambda _: self._tire(due))
 
+    def _due(self, responder: Responder) -> float:
+        if responder.working_since is None or responder.efficiency < 1.0:
+            return math.inf
+        return responder.working_since + self.fatigue_after - responder.worked
+
     def _tire(self, due: float) -> None:
         if due != self._fatigue_due:
             return  # superseded by an earlier one
         self._fatigue_due = math.inf
         now = self.env.now
         for responder in self.responders:
-            if responder.working_since is not None and responder.efficiency == 1.0 and \
-                    responder.working_since + self.fatigue_after <= now:
+            if self._due(responder) <= now:
                 responder.efficiency = self.fatigued_efficiency
                 if responder.incident is not None:
                     responder.incident.tired(responder)
                     self.dispatch.tired(self, responder)
-        due = min((r.working_since + self.fatigue_after for r in self.responders
-                   if r.working_since is not None and r.efficiency == 1.0), default=math.inf)
+        due = min(map(self._due, self.responders))
         if due < math.inf:
             self._fatigue_at(due)
 

@@ -104,11 +104,10 @@ class IncidentView:
     def responders(self) -> tuple[ResponderInfo, ...]:
         """Everyone sent to this incident, arrived or on the way."""
         incident = self._incident
-        now = incident.env.now
         return tuple(
             ResponderInfo(r.name, r.present, r.task,
                           r.arrived_at - incident.start if r.present else None,
-                          0.0 if r.working_since is None else (now - r.working_since) / 60,
+                          incident.team.hours_worked(r),
                           r.efficiency < 1.0)
             for r in incident.staff
         )

@@ -15,8 +15,10 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from ..results import QuarterResults, Results
 from ..store import DEFAULT_PATH, Store, StoreError
 from .common import open_store, store_option
+from .quarter import print_quarter
 from .run import print_results
 
 
@@ -64,16 +66,21 @@ def show(run_id, store_path, as_json) -> None:
     """Print one recorded run: what was run, and the tables of ``drillsim run``."""
     with _opened(store_path) as store:
         recorded = store.run(run_id)
-    if as_json:
-        click.echo(json.dumps(recorded, indent=2))
-        return
-    if recorded["kind"] != "run":
-        raise click.ClickException(f"run {run_id} is a {recorded['kind']} run, which show cannot "
-                                   f"print as tables yet; see drillsim show {run_id} --json")
+        if as_json:
+            click.echo(json.dumps(recorded, indent=2))
+            return
+        if recorded["kind"] not in ("run", "quarter"):
+            raise click.ClickException(f"run {run_id} is a {recorded['kind']} run, which show "
+                                       f"cannot print as tables yet; see drillsim show {run_id} "
+                                       "--json")
+        results = _results(store, recorded)
     Console().print(f"[bold]Run {recorded['id']}[/], recorded {recorded['created_at']} "
                     f"({recorded['quarter']}) by drillsim {recorded['drillsim_version']}\n"
                     f"{recorded['command']}", highlight=False)
-    print_results(_Recorded(recorded), None)
+    if recorded["kind"] == "quarter":
+        print_quarter(results, None)
+    else:
+        print_results(results, None)
 
 
 @click.group(invoke_without_command=True)
@@ -165,26 +172,15 @@ def _opened(path: str, create: bool = False) -> Iterator[Store]:
         store.close()
 
 
-class _Recorded:
-    """A recorded run shaped like ``Results`` for the run command's printer: the summaries as
-    they were computed when it ran."""
+def _results(store: Store, recorded: dict[str, Any]) -> Results:
+    """A recorded run as results again, from its stored rows: the same tables as when it ran."""
+    data = recorded["scenario"]["data"]
+    subject = SimpleNamespace(name=data["name"], title=data["title"],
+                              cost_per_minute=data.get("cost_per_minute"),
+                              currency=data.get("currency", ""),
+                              period=SimpleNamespace(days=(data.get("period") or {}).get("days")))
+    job = SimpleNamespace(seed=recorded["seed"], scenario=subject, portfolio=subject,
+                          strategies=tuple((s["label"], None) for s in recorded["strategies"]))
+    kind = QuarterResults if recorded["kind"] == "quarter" else Results
+    return kind(store.frame(recorded["id"]), job, recorded["replications"])
 
-    def __init__(self, recorded: dict[str, Any]) -> None:
-        data = recorded["scenario"]["data"]
-        self.scenario = SimpleNamespace(name=data["name"], title=data["title"],
-                                        cost_per_minute=data.get("cost_per_minute"),
-                                        currency=data.get("currency", ""))
-        self.seed = recorded["seed"]
-        self.replications = recorded["replications"]
-        self.strategies = [s["label"] for s in recorded["strategies"]]
-        self._summaries = recorded["summaries"]
-
-    def stats(self) -> dict[str, dict[str, Any]]:
-        return self._summaries["strategies"]
-
-    def comparisons(self, baseline: str | None = None,
-                    metrics: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
-        return [c for c in self._summaries["comparisons"] if metrics is None or c["metric"] in metrics]
-
-    def headline(self, baseline: str | None = None) -> list[str]:
-        return self._summaries["headline"]

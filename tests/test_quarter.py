@@ -206,3 +206,16 @@ def test_a_tired_responder_hands_over_to_a_fresh_free_colleague():
     assert rested.outcome.time_to_restore == pytest.approx(120 + (180 - 127.5) / 0.5)
     # nobody fresh at all: the tired person carries on at half speed
     assert run(1, rest_minutes=480).outcome.time_to_restore == pytest.approx(60 + 120 / 0.5)
+
+
+def test_a_recorded_quarter_shows_again_from_the_store(tmp_path):
+    store = tmp_path / "runs.db"
+    run = [sys.executable, "-m", "drillsim"]
+    done = subprocess.run([*run, "quarter", str(RETAILER), "-n", "40", "--seed", "2", "--store",
+                           str(store)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    shown = subprocess.run([*run, "show", "1", "--store", str(store)], capture_output=True,
+                           text=True, cwd=ROOT)
+    assert shown.returncode == 0, shown.stderr
+    table = done.stdout[done.stdout.index("Customer-impact minutes per system"):]
+    assert table in shown.stdout  # the same numbers, recomputed from the stored rows

@@ -139,3 +139,21 @@ def test_phases_are_tracked_through_staffing_changes():
     phase_ends = [(e.time, e.detail) for e in log if e.kind == "phase"]
     assert phase_ends == [(pytest.approx(25), "diagnose done; repair begins"),
                           (pytest.approx(55), "repair done; verify begins")]
+
+
+def test_a_finished_run_leaves_no_reference_cycles():
+    """Runs are freed by reference counting, so the runner can pause the cyclic collector."""
+    import gc
+
+    from drillsim.runner import Job, resolve_strategies
+
+    job = Job(ds.load_scenario("scenarios/website-outage.yaml"),
+              resolve_strategies(["fix-only", "fix-plus-workaround", "escalate-after"]), 1)
+    job.chunk(0, 0, 50)
+    gc.collect()
+    gc.disable()
+    try:
+        job.chunk(0, 0, 200)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

@@ -13,7 +13,7 @@ import yaml
 
 from conftest import BASE, ROOT
 from drillsim.portfolio import Portfolio, load_portfolio
-from drillsim.quarter import QuarterModel, QuarterTable, simulate_quarter
+from drillsim.quarter import Quarter, QuarterModel, QuarterTable, simulate_quarter
 from drillsim.scenario import ScenarioError
 from drillsim.scenario.loading import merge
 
@@ -219,3 +219,22 @@ def test_a_recorded_quarter_shows_again_from_the_store(tmp_path):
     assert shown.returncode == 0, shown.stderr
     table = done.stdout[done.stdout.index("Customer-impact minutes per system"):]
     assert table in shown.stdout  # the same numbers, recomputed from the stored rows
+
+
+def test_a_finished_quarter_leaves_no_reference_cycles():
+    import gc
+
+    from drillsim.strategies import parse_strategy
+
+    qmodel = QuarterModel(load_portfolio(RETAILER))
+    table = QuarterTable(qmodel, 1, 0)
+    strategy = parse_strategy("fix-plus-workaround")
+    Quarter(qmodel, table.quarter(0), strategy).run()
+    gc.collect()
+    gc.disable()
+    try:
+        for i in range(10):
+            Quarter(qmodel, table.quarter(i), strategy).run()
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

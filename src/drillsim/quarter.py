@@ -152,7 +152,10 @@ class Quarter:
             self.done.succeed()
         env.run(until=self.done)
         result = self._totals(), self._rows() if self.keep else []
-        vars(env).clear()  # break reference cycles (SimPy binds methods to the environment)
+        # Break reference cycles so reference counting frees the quarter: SimPy binds methods to
+        # the environment, and the team calls back into this quarter.
+        vars(env).clear()
+        self.team.wake = None
         return result
 
     def _begin(self, arrival: Arrival) -> None:

@@ -151,8 +151,12 @@ class Incident:
             raise StrategyError(f"strategy {self.strategy_name} left the fix unstaffed at "
                                 f"T+{self.now:.1f} min with nothing pending: the outage would "
                                 "never end") from None
-        vars(self.env).clear()  # break reference cycles: SimPy binds methods to the environment,
-        self.env = self.view = self.team = None  # and its pending timers refer back to us
+        # Break reference cycles so that reference counting frees the run: SimPy binds methods to
+        # the environment, its pending timers refer back to us, and so do our responders.
+        vars(self.env).clear()
+        for responder in self.team.responders:
+            responder.incident = responder.relieves = None
+        self.env = self.view = self.team = None
         return self.outcome
 
     def log_frame(self):

@@ -193,7 +193,7 @@ def test_a_tired_responder_hands_over_to_a_fresh_free_colleague():
                     fatigued_efficiency=0.5, rest_minutes=rest_minutes, handover_minutes=15)
         incident = Incident(model, draws, parse_strategy("fix-only"), team=team, log=True)
         incident.begin()
-        env.run(until=incident.done)
+        env.run()
         return incident
 
     # R1 60 min alone; R2 joins, both 15 min at 0.5 + 1 (22.5 done); R2 alone until it tires at

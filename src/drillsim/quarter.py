@@ -167,13 +167,13 @@ class Quarter:
                             self.label, team=self.team, start=self.env.now)
         self.open_by_system[arrival.system] = incident
         self.incidents.append((arrival.system, arrival.time, incident))
-        incident.done.callbacks.append(lambda _, s=arrival.system, i=incident: self._closed(s, i))
+        incident.on_restored = lambda restored, s=arrival.system: self._closed(s, restored)
         incident.begin()
 
     def _closed(self, system: int, incident: Incident) -> None:
         if self.open_by_system.get(system) is incident:
             del self.open_by_system[system]
-        incident.view = None  # break the incident ↔ view cycle
+        incident.view = incident.on_restored = None  # break reference cycles
         self._finished()
 
     def _finished(self) -> None:

@@ -10,10 +10,12 @@ metrics are minutes from the incident's onset.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import simpy
+from simpy.core import StopSimulation
 
 from ..draws import IncidentDraws
 from ..scenario import Scenario
@@ -102,9 +104,10 @@ class Incident:
     incidents and starts at ``start`` (absolute minutes).
     """
 
-    __slots__ = ("attempt", "best_coverage", "detected_at", "done", "draws", "end", "env",
+    __slots__ = ("attempt", "best_coverage", "detected_at", "draws", "end", "env",
                  "finished", "fix", "fixers", "level", "levels", "log", "memo", "mitigated_at",
-                 "mitigated_by", "model", "options", "outcome", "paged", "repair_holds",
+                 "mitigated_by", "model", "on_restored", "options", "outcome", "paged",
+                 "repair_holds",
                  "resumed_at", "staff", "staff_minutes", "start", "strategy", "strategy_name",
                  "succeeded", "team", "view", "waited", "wakes", "wanted")
 
@@ -136,7 +139,7 @@ class Incident:
         self.wakes: set[float] = set()
         self.memo: dict = {}
         self.finished = False
-        self.done = self.env.event()
+        self.on_restored: Callable[[Incident], None] | None = None  # a quarter's bookkeeping
         self.view = IncidentView(self)
         if self.level >= model.scenario.mbco:
             self.resumed_at = 0.0
@@ -145,12 +148,11 @@ class Incident:
     def run(self) -> Outcome:
         """Simulate this incident alone to its restoration; the outcome is also kept."""
         self.begin()
-        try:
-            self.env.run(until=self.done)
-        except RuntimeError:  # nothing left to happen, yet the fix is not done
+        self.env.run()  # until restored (which stops it), or until nothing is left to happen
+        if not self.finished:
             raise StrategyError(f"strategy {self.strategy_name} left the fix unstaffed at "
                                 f"T+{self.now:.1f} min with nothing pending: the outage would "
-                                "never end") from None
+                                "never end")
         # Break reference cycles so that reference counting frees the run: SimPy binds methods to
         # the environment, its pending timers refer back to us, and so do our responders.
         vars(self.env).clear()
@@ -391,7 +393,10 @@ class Incident:
                 team.waiting.remove(self)
             for responder in list(self.staff):
                 team.release(responder)
-        self.done.succeed()
+            if self.on_restored is not None:
+                self.on_restored(self)
+        else:
+            raise StopSimulation(self.outcome)  # alone: the run ends here
 
     # -- workarounds -----------------------------------------------------------------------
     def _option_done(self, option: Option, work: Work, token: int) -> None:

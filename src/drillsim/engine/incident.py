@@ -205,14 +205,16 @@ class Incident:
         """``responder`` is sent here; they arrive after their business- or after-hours response."""
         if self.waited is None:
             self.waited = self.env.now - self.detected_at
-        business = self.team.roster.business(self.env.now)
+        # alone, everyone is paged at detection, whose class was drawn with the incident
+        business = self.team.roster.business(self.env.now) if self.team.shared \
+            else self.draws.business
         delay = self.draws.response(self.paged, business)
         self.paged += 1
         responder.incident, responder.present, responder.task = self, False, None
         self.staff.append(responder)
-        self._at(delay, self._arrived, responder, self.paged)
+        self._at(delay, self._arrived, responder)
 
-    def _arrived(self, responder: Responder, paging: int) -> None:
+    def _arrived(self, responder: Responder) -> None:
         if responder.incident is not self or self.finished:
             return  # sent elsewhere meanwhile
         responder.present = True
@@ -443,12 +445,13 @@ class Incident:
     def _outcome(self) -> Outcome:
         end = self.end
         scenario, week, onset = self.model.scenario, self.model.week, self.draws.onset
-        impact, levels = 0.0, self.levels
+        impact, level = 0.0, self.levels[0][1]
         before = week.cumulative(onset)
-        for (_, level), (stop, _) in zip(levels, [*levels[1:], (end, 1.0)], strict=True):
+        # Piecewise constant between changes; the last change is the fix's, back to 1.
+        for stop, next_level in self.levels[1:]:
             after = week.cumulative(onset + stop)
             impact += (1.0 - level) * (after - before)
-            before = after
+            before, level = after, next_level
         staff = self.staff_minutes
         for r in self.staff:
             if r.task is not None and r.task is not REST:

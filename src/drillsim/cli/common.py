@@ -1,5 +1,5 @@
-"""What every command shares: a progress bar that appears only for long work, and the results
-store's options and recording."""
+"""What every command shares: a progress bar that appears only for long work, where the work runs
+(``--backend``, ``--workers``, ``--dask``), and the results store's options and recording."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
+from ..backends import BACKENDS, Backend, BackendError, make_backend
 from ..store import DEFAULT_PATH, Store, StoreError
 
 
@@ -38,6 +39,28 @@ class LazyProgress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def backend_options(command: Callable) -> Callable:
+    """``--backend``, ``--workers`` and ``--dask``: where replications run (the numbers are the
+    same everywhere)."""
+    command = click.option("--dask", metavar="ADDRESS|local",
+                           help="run on a Dask cluster: a scheduler address such as "
+                                "tcp://scheduler:8786, or local to start one here")(command)
+    command = click.option("--workers", type=click.IntRange(min=1), default=None,
+                           help="worker processes (processes, or a local Dask cluster) [default: "
+                                "one per core]; numbers are the same for any N")(command)
+    return click.option("--backend", "backend_name", type=click.Choice(BACKENDS), default=None,
+                        help="where replications run: serial, processes (the default) or dask "
+                             "(--dask implies it)")(command)
+
+
+def choose_backend(name: str | None, workers: int | None, dask: str | None) -> Backend:
+    """The backend the options ask for, or a one-line error and a non-zero exit."""
+    try:
+        return make_backend(name or ("dask" if dask else "processes"), workers, dask)
+    except BackendError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def store_option(command: Callable) -> Callable:

@@ -11,10 +11,9 @@ from rich.console import Console
 from ..portfolio import load_portfolio
 from ..quarter import simulate_quarter
 from ..results import QuarterResults
-from ..runner import default_workers
 from ..scenario import ScenarioError
 from ..strategies import StrategyError
-from .common import LazyProgress, open_store, record, recording_options
+from .common import LazyProgress, backend_options, choose_backend, open_store, record, recording_options
 from .run import DEFAULT_STRATEGIES, OUTPUT_KINDS
 from .tables import fmt, money, paired, share, table, write_rows
 
@@ -28,8 +27,7 @@ from .tables import fmt, money, paired, share, table, write_rows
               type=click.IntRange(min=1), help="quarters per strategy")
 @click.option("--seed", type=click.IntRange(min=0), help="root seed (default: a fresh one, "
               "printed with the results)")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="worker processes [default: one per core]; numbers are the same for any N")
+@backend_options
 @click.option("--baseline", help="strategy the others are compared with (default: the first)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document to stdout")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True),
@@ -37,8 +35,8 @@ from .tables import fmt, money, paired, share, table, write_rows
 @click.option("--incidents", "incidents_out", type=click.Path(dir_okay=False, writable=True),
               help="write one row per incident to FILE.csv or FILE.parquet")
 @recording_options
-def quarter(portfolio, strategies, replications, seed, workers, baseline, as_json, out,
-            incidents_out, store_path, no_store) -> None:
+def quarter(portfolio, strategies, replications, seed, backend_name, workers, dask, baseline, as_json,
+            out, incidents_out, store_path, no_store) -> None:
     """Simulate quarters of PORTFOLIO under each strategy on the same incidents and compare them."""
     strategies = strategies or DEFAULT_STRATEGIES
     for option, path in (("--out", out), ("--incidents", incidents_out)):
@@ -54,9 +52,9 @@ def quarter(portfolio, strategies, replications, seed, workers, baseline, as_jso
     store = None if no_store else open_store(store_path)
     progress = LazyProgress(replications, f"{loaded.name}: {replications:,} quarters")
     try:
-        results = simulate_quarter(loaded, list(strategies), replications, seed,
-                                   workers or default_workers(), progress,
-                                   incidents=bool(incidents_out))
+        with choose_backend(backend_name, workers, dask) as runner:  # quarter's workers take one
+            results = simulate_quarter(loaded, list(strategies), replications, seed, runner,
+                                       progress, incidents=bool(incidents_out))
     except StrategyError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

@@ -10,10 +10,10 @@ from rich.console import Console
 from rich.table import Table
 
 from ..results import Results
-from ..runner import default_workers, simulate
+from ..runner import simulate
 from ..scenario import ScenarioError, find_scenario, load_scenario
 from ..strategies import REGISTRY, StrategyError
-from .common import LazyProgress, open_store, record, recording_options
+from .common import LazyProgress, backend_options, choose_backend, open_store, record, recording_options
 from .tables import ci, fmt, money, paired, share, table, write_rows
 
 DEFAULT_STRATEGIES = ("fix-only", "fix-plus-workaround")
@@ -29,15 +29,14 @@ OUTPUT_KINDS = (".csv", ".parquet")
               type=click.IntRange(min=1))
 @click.option("--seed", type=click.IntRange(min=0), help="root seed (default: a fresh one, "
               "printed with the results)")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="worker processes [default: one per core]; numbers are the same for any N")
+@backend_options
 @click.option("--baseline", help="strategy the others are compared with (default: the first)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document to stdout")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True),
               help="write per-replication rows to FILE.csv or FILE.parquet")
 @recording_options
-def run(scenario, strategies, replications, seed, workers, baseline, as_json, out, store_path,
-        no_store) -> None:
+def run(scenario, strategies, replications, seed, backend_name, workers, dask, baseline, as_json, out,
+        store_path, no_store) -> None:
     """Simulate SCENARIO under each strategy on the same random draws and compare them."""
     strategies = strategies or DEFAULT_STRATEGIES
     if out and Path(out).suffix.lower() not in OUTPUT_KINDS:
@@ -49,8 +48,8 @@ def run(scenario, strategies, replications, seed, workers, baseline, as_json, ou
     store = None if no_store else open_store(store_path)  # a bad store fails before the work
     progress = LazyProgress(replications, f"{scenario_obj.name}: {replications:,} replications")
     try:
-        results = simulate(scenario_obj, list(strategies), replications, seed,
-                           workers or default_workers(), progress)
+        with choose_backend(backend_name, workers, dask) as runner:
+            results = simulate(scenario_obj, list(strategies), replications, seed, runner, progress)
     except StrategyError as exc:
         raise click.ClickException(str(exc)) from None
     finally:

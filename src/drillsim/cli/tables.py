@@ -76,12 +76,27 @@ def paired(results: Results, baseline: str | None, metric: str, short: str,
                 results.strategies, "strategy", f"Δ mean {short}\n(95% CI)",
                 "reduction\n(95% CI)", "better/\ntied/worse")
     for c in comparisons:
-        interval = c["ci95"]
-        difference = amounts(c["mean_difference"]) + (
-            f" ({amounts(interval[0])} to {amounts(interval[1])})" if interval else "")
-        reduction = share(c["reduction"]) + (
-            f" ({share(c['reduction_ci95'][0])}–{share(c['reduction_ci95'][1])})"
-            if c["reduction_ci95"] else "")
-        out.add_row(c["strategy"], difference, reduction,
-                    f"{share(c['win_share'])}/{share(c['tie_share'])}/{share(c['loss_share'])}")
+        out.add_row(c["strategy"], interval(c["mean_difference"], c["ci95"], amounts),
+                    reduction(c["reduction"], c["reduction_ci95"]),
+                    record(c["win_share"], c["tie_share"], c["loss_share"]))
     return out
+
+
+def interval(value: float | None, pair: list | None, amounts=fmt) -> str:
+    """A value with its 95% CI: ``-254 (-261 to -246)``."""
+    return amounts(value) + (f" ({amounts(pair[0])} to {amounts(pair[1])})" if pair else "")
+
+
+def plus_minus(value: float | None, pair: list | None, amounts=fmt) -> str:
+    """A value with the half-width of its symmetric 95% CI: ``-254 ± 8``, ``59% ± 1%``."""
+    return amounts(value) + (f" ± {amounts((pair[1] - pair[0]) / 2)}" if pair else "")
+
+
+def reduction(value: float | None, pair: list | None) -> str:
+    """A reduction with its 95% CI: ``59% (58%–60%)``."""
+    return share(value) + (f" ({share(pair[0])}–{share(pair[1])})" if pair else "")
+
+
+def record(wins: float | None, ties: float | None, losses: float | None) -> str:
+    """Shares better, tied and worse: ``85%/0%/15%``."""
+    return f"{share(wins)}/{share(ties)}/{share(losses)}"

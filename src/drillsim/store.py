@@ -171,7 +171,7 @@ class Store:
             "scenario": scenario.name, "scenario_title": getattr(scenario, "title", None),
             "scenario_file": getattr(scenario, "source", None),
             "scenario_sha256": getattr(scenario, "digest", None) or None,
-            "scenario_content": _json(_scenario_content(scenario)),
+            "scenario_content": _json(scenario_files(scenario)),
             "scenario_data": _json(scenario.model_dump(mode="json"), canonical=True),
             "strategies": _json(_strategies(results)),
             "environment": _json(environment()),
@@ -409,7 +409,7 @@ def _strategies(results: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _scenario_content(scenario: Any) -> list[dict[str, str]] | None:
+def scenario_files(scenario: Any) -> list[dict[str, str]] | None:
     """The texts of the scenario's file and the files it ``extends``, base first — only when they
     still hash to the scenario's digest (so what is stored is what ran)."""
     digest = getattr(scenario, "digest", "")

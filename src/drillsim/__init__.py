@@ -12,6 +12,7 @@ business-continuity figures around them.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .compare import Sweep, break_even, optimize, sensitivity, sweep
 from .distributions import Distribution, parse_distribution
 from .engine import METRICS, Incident, IncidentView, Model, Outcome
 from .portfolio import Portfolio, load_portfolio
@@ -41,7 +42,7 @@ except PackageNotFoundError:  # running from a source tree
 __all__ = [
     "COMMUNICATE", "FIX", "METRICS", "REGISTRY", "REST", "Decision", "Distribution", "Incident",
     "IncidentView", "Model", "Outcome", "Portfolio", "QuarterResults", "Results", "Scenario",
-    "ScenarioError", "Store", "StoreError", "StrategyError", "Task", "load_portfolio",
-    "load_scenario", "parse_distribution", "parse_scenario", "parse_strategy", "quarter",
-    "register", "simulate", "workaround",
+    "ScenarioError", "Store", "StoreError", "StrategyError", "Sweep", "Task", "break_even",
+    "load_portfolio", "load_scenario", "optimize", "parse_distribution", "parse_scenario",
+    "parse_strategy", "quarter", "register", "sensitivity", "simulate", "sweep", "workaround",
 ]

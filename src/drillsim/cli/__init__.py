@@ -9,8 +9,10 @@ import click
 
 from .. import __version__
 from .calibrate import calibrate
+from .compare import compare
 from .drill import drill
 from .quarter import quarter
+from .report import report
 from .run import list_strategies, run, validate
 from .scenarios import scenarios
 from .store import actions, history, show
@@ -23,5 +25,5 @@ def main() -> None:
 
 
 for command in (run, quarter, validate, list_strategies, scenarios, calibrate, history, show,
-                actions, drill):
+                actions, drill, report, compare):
     main.add_command(command)

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -15,6 +17,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from ..backends import BACKENDS, Backend, BackendError, make_backend
 from ..store import DEFAULT_PATH, Store, StoreError
+from ..strategies import StrategyError
 
 
 class LazyProgress:
@@ -93,3 +96,76 @@ def record(store: Store, results: Any, kind: str, baseline: str | None = None) -
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Recorded as run {run_id} in {store.path}", err=True)
+
+
+DEFAULT_STRATEGIES = ("fix-only", "fix-plus-workaround")
+OUTPUT_KINDS = (".csv", ".parquet")
+
+
+def comparison_options(replications: int, what: str, rows: str) -> Callable[[Callable], Callable]:
+    """The options ``run`` and ``quarter`` share: strategies, size, seed, backend, baseline,
+    JSON, a rows file and the store. ``what`` names a replication; ``rows`` what --out holds."""
+    options = [
+        click.option("-s", "--strategy", "strategies", multiple=True, metavar="STRATEGY",
+                     help="name, name:key=value,… or module:Class; repeat to compare "
+                          "(default: fix-only and fix-plus-workaround)"),
+        click.option("-n", "--replications", default=replications, show_default=True,
+                     type=click.IntRange(min=1), help=f"{what} per strategy"),
+        click.option("--seed", type=click.IntRange(min=0),
+                     help="root seed (default: a fresh one, printed with the results)"),
+        backend_options,
+        click.option("--baseline",
+                     help="strategy the others are compared with (default: the first)"),
+        click.option("--json", "as_json", is_flag=True, help="print one JSON document to stdout"),
+        click.option("--out", type=click.Path(dir_okay=False, writable=True),
+                     help=f"write {rows} to FILE.csv or FILE.parquet"),
+        recording_options,
+    ]
+
+    def decorate(command: Callable) -> Callable:
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
+
+
+def checked_strategies(strategies: tuple[str, ...], baseline: str | None,
+                       **files: str | None) -> list[str]:
+    """The strategies to compare (the defaults if none), after checking the baseline is among
+    them and each output file's kind — before any work is done."""
+    strategies = strategies or DEFAULT_STRATEGIES
+    for option, path in files.items():
+        if path and Path(path).suffix.lower() not in OUTPUT_KINDS:
+            raise click.UsageError(f"--{option} {path}: expected a file ending in .csv or .parquet")
+    if baseline and baseline not in strategies:
+        raise click.UsageError(f"--baseline {baseline}: not among the strategies "
+                               f"{', '.join(strategies)}")
+    return list(strategies)
+
+
+def carry_out(work: Callable[[Backend, Callable], Any], label: str, total: int,
+              backend: tuple, store: Store | None) -> Any:
+    """Run ``work(backend, progress)`` with a progress bar; a strategy's mistake becomes a
+    one-line error and nothing is recorded."""
+    progress = LazyProgress(total, label)
+    try:
+        with choose_backend(*backend) as runner:
+            return work(runner, progress)
+    except StrategyError as exc:
+        if store is not None:
+            store.close()
+        raise click.ClickException(str(exc)) from None
+    finally:
+        progress.close()
+
+
+def deliver(results: Any, kind: str, baseline: str | None, store: Store | None, as_json: bool,
+            show: Callable[[Any, str | None], None]) -> None:
+    """Record the results, then print them as JSON or as tables."""
+    if store is not None:
+        record(store, results, kind, baseline)
+        store.close()
+    if as_json:
+        click.echo(json.dumps(results.to_dict(baseline), indent=2, allow_nan=False))
+    else:
+        show(results, baseline)

@@ -29,8 +29,15 @@ from ..compare import (
 from ..scenario import ScenarioError
 from ..strategies import REGISTRY, StrategyError, parse_strategy
 from ..vary import VaryError, fields, parse_value
-from .common import LazyProgress, backend_options, choose_backend, open_store, record, recording_options
-from .run import DEFAULT_STRATEGIES
+from .common import (
+    DEFAULT_STRATEGIES,
+    LazyProgress,
+    backend_options,
+    choose_backend,
+    open_store,
+    record,
+    recording_options,
+)
 from .tables import fmt, interval, money, plus_minus, share, table, write_rows
 from .tables import record as shares
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -12,64 +11,35 @@ from ..portfolio import load_portfolio
 from ..quarter import simulate_quarter
 from ..results import QuarterResults
 from ..scenario import ScenarioError
-from ..strategies import StrategyError
-from .common import LazyProgress, backend_options, choose_backend, open_store, record, recording_options
-from .run import DEFAULT_STRATEGIES, OUTPUT_KINDS
+from .common import carry_out, checked_strategies, comparison_options, deliver, open_store
 from .tables import fmt, money, paired, share, table, write_rows
 
 
 @click.command()
 @click.argument("portfolio", type=click.Path(dir_okay=False))
-@click.option("-s", "--strategy", "strategies", multiple=True, metavar="STRATEGY",
-              help="name, name:key=value,… or module:Class; repeat to compare "
-                   "(default: fix-only and fix-plus-workaround)")
-@click.option("-n", "--replications", default=1000, show_default=True,
-              type=click.IntRange(min=1), help="quarters per strategy")
-@click.option("--seed", type=click.IntRange(min=0), help="root seed (default: a fresh one, "
-              "printed with the results)")
-@backend_options
-@click.option("--baseline", help="strategy the others are compared with (default: the first)")
-@click.option("--json", "as_json", is_flag=True, help="print one JSON document to stdout")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True),
-              help="write one row per quarter and strategy to FILE.csv or FILE.parquet")
+@comparison_options(1000, "quarters", "one row per quarter and strategy")
 @click.option("--incidents", "incidents_out", type=click.Path(dir_okay=False, writable=True),
               help="write one row per incident to FILE.csv or FILE.parquet")
-@recording_options
-def quarter(portfolio, strategies, replications, seed, backend_name, workers, dask, baseline, as_json,
-            out, incidents_out, store_path, no_store) -> None:
+def quarter(portfolio, strategies, replications, seed, backend_name, workers, dask, baseline,
+            as_json, out, store_path, no_store, incidents_out) -> None:
     """Simulate quarters of PORTFOLIO under each strategy on the same incidents and compare them."""
-    strategies = strategies or DEFAULT_STRATEGIES
-    for option, path in (("--out", out), ("--incidents", incidents_out)):
-        if path and Path(path).suffix.lower() not in OUTPUT_KINDS:
-            raise click.UsageError(f"{option} {path}: expected a file ending in .csv or .parquet")
-    if baseline and baseline not in strategies:
-        raise click.UsageError(f"--baseline {baseline}: not among the strategies "
-                               f"{', '.join(strategies)}")
+    strategies = checked_strategies(strategies, baseline, out=out, incidents=incidents_out)
     try:
         loaded = load_portfolio(portfolio)
     except ScenarioError as exc:
         raise click.ClickException(str(exc)) from None
     store = None if no_store else open_store(store_path)
-    progress = LazyProgress(replications, f"{loaded.name}: {replications:,} quarters")
-    try:
-        with choose_backend(backend_name, workers, dask) as runner:  # quarter's workers take one
-            results = simulate_quarter(loaded, list(strategies), replications, seed, runner,
-                                       progress, incidents=bool(incidents_out))
-    except StrategyError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        progress.close()
+    results = carry_out(
+        lambda backend, progress: simulate_quarter(loaded, strategies, replications, seed,
+                                                   backend, progress,
+                                                   incidents=bool(incidents_out)),
+        f"{loaded.name}: {replications:,} quarters", replications,
+        (backend_name, workers, dask), store)
     if out:
         write_rows(results.frame, Path(out))
     if incidents_out:
         write_rows(results.incidents, Path(incidents_out))
-    if store is not None:
-        record(store, results, "quarter", baseline)
-        store.close()
-    if as_json:
-        click.echo(json.dumps(results.to_dict(baseline), indent=2, allow_nan=False))
-    else:
-        print_quarter(results, baseline)
+    deliver(results, "quarter", baseline, store, as_json, print_quarter)
 
 
 def print_quarter(results: QuarterResults, baseline: str | None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -12,57 +11,28 @@ from rich.table import Table
 from ..results import Results
 from ..runner import simulate
 from ..scenario import ScenarioError, find_scenario, load_scenario
-from ..strategies import REGISTRY, StrategyError
-from .common import LazyProgress, backend_options, choose_backend, open_store, record, recording_options
+from ..strategies import REGISTRY
+from .common import carry_out, checked_strategies, comparison_options, deliver, open_store
 from .tables import ci, fmt, money, paired, share, table, write_rows
-
-DEFAULT_STRATEGIES = ("fix-only", "fix-plus-workaround")
-OUTPUT_KINDS = (".csv", ".parquet")
 
 
 @click.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("-s", "--strategy", "strategies", multiple=True, metavar="STRATEGY",
-              help="name, name:key=value,… or module:Class; repeat to compare "
-                   "(default: fix-only and fix-plus-workaround)")
-@click.option("-n", "--replications", default=10_000, show_default=True,
-              type=click.IntRange(min=1))
-@click.option("--seed", type=click.IntRange(min=0), help="root seed (default: a fresh one, "
-              "printed with the results)")
-@backend_options
-@click.option("--baseline", help="strategy the others are compared with (default: the first)")
-@click.option("--json", "as_json", is_flag=True, help="print one JSON document to stdout")
-@click.option("--out", type=click.Path(dir_okay=False, writable=True),
-              help="write per-replication rows to FILE.csv or FILE.parquet")
-@recording_options
+@comparison_options(10_000, "outages", "per-replication rows")
 def run(scenario, strategies, replications, seed, backend_name, workers, dask, baseline, as_json, out,
         store_path, no_store) -> None:
     """Simulate SCENARIO under each strategy on the same random draws and compare them."""
-    strategies = strategies or DEFAULT_STRATEGIES
-    if out and Path(out).suffix.lower() not in OUTPUT_KINDS:
-        raise click.UsageError(f"--out {out}: expected a file ending in .csv or .parquet")
-    if baseline and baseline not in strategies:
-        raise click.UsageError(f"--baseline {baseline}: not among the strategies "
-                               f"{', '.join(strategies)}")
-    scenario_obj = _load(scenario)
+    strategies = checked_strategies(strategies, baseline, out=out)
+    loaded = _load(scenario)
     store = None if no_store else open_store(store_path)  # a bad store fails before the work
-    progress = LazyProgress(replications, f"{scenario_obj.name}: {replications:,} replications")
-    try:
-        with choose_backend(backend_name, workers, dask) as runner:
-            results = simulate(scenario_obj, list(strategies), replications, seed, runner, progress)
-    except StrategyError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        progress.close()
+    results = carry_out(
+        lambda backend, progress: simulate(loaded, strategies, replications, seed, backend,
+                                           progress),
+        f"{loaded.name}: {replications:,} replications", replications,
+        (backend_name, workers, dask), store)
     if out:
         write_rows(results.frame, Path(out))
-    if store is not None:
-        record(store, results, "run", baseline)
-        store.close()
-    if as_json:
-        click.echo(json.dumps(results.to_dict(baseline), indent=2, allow_nan=False))
-    else:
-        print_results(results, baseline)
+    deliver(results, "run", baseline, store, as_json, print_results)
 
 
 @click.command()

@@ -174,8 +174,8 @@ class Dask(Backend):
                     future.release()
                     _report(progress, results[i])
         except BaseException:
-            # Interrupted: cancel the rest; operations still in flight inside distributed may
-            # fail as the cluster closes, and asyncio would print their tracebacks.
+            # Failed or interrupted: cancel the rest. Operations still in flight inside
+            # distributed may fail as the cluster closes; asyncio would print their tracebacks.
             logging.getLogger("asyncio").setLevel(logging.CRITICAL)
             self.client.cancel(futures)
             raise

@@ -3,6 +3,7 @@ and tuning, on any backend."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 from pathlib import Path
@@ -192,7 +193,8 @@ def _optimize_spec(spec: str | None, strategies: list[str]):
     for strategy in strategies:
         if hasattr(parse_strategy(strategy), parameter):
             return strategy, parameter, low, high
-    takers = [name for name, factory in REGISTRY.items() if hasattr(factory(), parameter)]
+    takers = [name for name, factory in REGISTRY.items()
+              if parameter in inspect.signature(factory).parameters]
     hint = f"; e.g. -s {takers[0]}" if takers else ""
     raise click.UsageError(f"--optimize {spec}: no strategy given takes {parameter}{hint}")
 

@@ -23,6 +23,7 @@ import json
 import platform
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -122,14 +123,30 @@ class Store:
             raise StoreError(f"{self.path}: cannot open the results store ({exc})") from None
         try:
             with self._errors():
+                self._prepare()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _prepare(self) -> None:
+        """Switch to WAL and bring the schema up to date. SQLite answers a change of journal
+        mode with "locked", without waiting, while another process creates the same new file,
+        so that moment is retried (within the busy timeout)."""
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        while True:
+            try:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 # In WAL mode a commit without fsync is still atomic and survives a killed
                 # process; only a power cut may lose the latest runs.
                 self._db.execute("PRAGMA synchronous = NORMAL")
                 self._migrate()
-        except BaseException:
-            self._db.close()
-            raise
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                time.sleep(0.02)
 
     def close(self) -> None:
         self._db.close()

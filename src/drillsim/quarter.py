@@ -20,6 +20,7 @@ from scipy import stats
 from .draws import BLOCK, BLOCK_KEY, DrawTable, IncidentDraws, uniforms
 from .engine import DefaultDispatch, Incident, Model, Outcome, Roster, Team
 from .portfolio import DAYS_PER_MONTH, Portfolio
+from .runner import compiled
 from .week import MINUTES_PER_DAY
 
 COUNT, ARRIVAL = 11, 12  # stream purposes beside draws.py's
@@ -261,16 +262,9 @@ class QuarterJob:
                 for label, strategy in self.strategies}
 
 
-_QMODELS: dict[int, tuple[Portfolio, QuarterModel]] = {}
-
-
 def _qmodel(job: QuarterJob) -> QuarterModel:
-    """The compiled portfolio of a job, built once per process."""
-    cached = _QMODELS.get(id(job.portfolio))
-    if cached is None or cached[0] is not job.portfolio:
-        _QMODELS.clear()
-        cached = _QMODELS[id(job.portfolio)] = (job.portfolio, QuarterModel(job.portfolio))
-    return cached[1]
+    """The compiled portfolio of a job."""
+    return compiled(job.portfolio, QuarterModel)
 
 
 def simulate_quarter(portfolio: Portfolio | str, strategies=("fix-only", "fix-plus-workaround"),

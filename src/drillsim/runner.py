@@ -7,7 +7,7 @@ numbers are identical for any backend or worker count and on every run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -147,13 +147,20 @@ def replay(job: Job, label: str, replication: int) -> Incident:
     return incident
 
 
-_MODELS: dict[int, tuple[Scenario, Model]] = {}
+_COMPILED: dict[int, tuple[Any, Any]] = {}
+
+
+def compiled(subject: Any, build: Callable[[Any], Any]) -> Any:
+    """``build(subject)`` once per process — a scenario's model, a portfolio's — kept while the
+    same object is in use (a few at a time)."""
+    cached = _COMPILED.get(id(subject))
+    if cached is None or cached[0] is not subject:
+        if len(_COMPILED) >= 8:
+            _COMPILED.clear()
+        cached = _COMPILED[id(subject)] = (subject, build(subject))
+    return cached[1]
 
 
 def _model(job: Job) -> Model:
-    """The compiled model of a job's scenario, built once per process."""
-    cached = _MODELS.get(id(job.scenario))
-    if cached is None or cached[0] is not job.scenario:
-        _MODELS.clear()
-        cached = _MODELS[id(job.scenario)] = (job.scenario, Model(job.scenario))
-    return cached[1]
+    """The compiled model of a job's scenario."""
+    return compiled(job.scenario, Model)

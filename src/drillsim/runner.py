@@ -19,6 +19,7 @@ from .backends import Backend, Processes, Progress, Serial
 from .backends import default_workers as default_workers  # the runner's public name for it
 from .draws import BLOCK, DrawTable
 from .engine import Incident, Model, Outcome
+from .engine.course import follow, supports
 from .scenario import Scenario, load_scenario
 from .strategies import Strategy, StrategyError, parse_strategy
 
@@ -77,8 +78,15 @@ def run_chunk(job: Job, block: int, start: int, stop: int) -> dict[str, list[tup
     model = _model(job)
     table = DrawTable(job.scenario, job.seed, block, week=model.week)
     rows = [table.row(i) for i in range(start, stop)]
-    return {label: [tuple(Incident(model, draws, strategy, label).run()) for draws in rows]
-            for label, strategy in job.strategies}
+    return {label: simulate_rows(model, rows, strategy, label) for label, strategy in job.strategies}
+
+
+def simulate_rows(model: Model, rows: list, strategy: Strategy, label: str) -> list[tuple]:
+    """Each replication's outcome: by the fast path where it applies (the same numbers, DESIGN
+    §6), by the SimPy engine otherwise."""
+    fast = supports(model, strategy)
+    return [tuple((fast and follow(model, draws, strategy))
+                  or Incident(model, draws, strategy, label).run()) for draws in rows]
 
 
 def execute(job: Chunked, replications: int, workers: int | Backend = 1,

@@ -107,13 +107,13 @@ class FixPlusWorkaround:
             raise StrategyError("workaround_staff must be a whole number ≥ 0")
         self.workaround_staff = workaround_staff
 
-    def slots_open(self, view) -> bool:
-        return True
-
     def decide(self, view):
+        return self.assign(view, not view.workaround_succeeded)
+
+    def assign(self, view, open_slots: bool):
+        """The assignments when workaround slots are ``open_slots`` (before any success)."""
         free = view.free
-        want = self.workaround_staff if not view.workaround_succeeded and self.slots_open(view) \
-            else 0
+        want = self.workaround_staff if open_slots else 0
         if not free and not want:
             return None
         on_workaround = len(view.on_workaround)
@@ -151,14 +151,11 @@ class EscalateAfter(FixPlusWorkaround):
             raise StrategyError("after_minutes must be a number of minutes ≥ 0")
         self.after_minutes = float(after_minutes)
 
-    def slots_open(self, view) -> bool:
-        return view.now >= view.detected_at + self.after_minutes
-
     def decide(self, view):
-        assign = super().decide(view)
-        if self.slots_open(view):
-            return assign
-        return Decision(assign or {}, view.detected_at + self.after_minutes)
+        deadline = view.detected_at + self.after_minutes
+        if view.now >= deadline:
+            return self.assign(view, not view.workaround_succeeded)
+        return Decision(self.assign(view, False) or {}, deadline)
 
 
 @register("workaround-first")

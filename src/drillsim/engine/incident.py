@@ -20,6 +20,7 @@ from simpy.core import StopSimulation
 from ..draws import IncidentDraws
 from ..scenario import Scenario
 from ..strategies import FIX, REST, Decision, StrategyError, Task, canonical
+from .clock import wake_delay
 from .team import Responder, Roster, Team
 from .view import IncidentView
 from .work import Work
@@ -261,7 +262,7 @@ class Incident:
             now = self.now
             if result.ask_at is not None and result.ask_at > now and result.ask_at not in self.wakes:
                 self.wakes.add(result.ask_at)
-                self._at(result.ask_at - now, self._decide)
+                self._at(wake_delay(self.env.now, self.start, result.ask_at), self._decide)
             result = result.assign
         fix_changed = False
         for name, task in result.items():
@@ -274,7 +275,8 @@ class Incident:
                                         f"min gave {name}: {exc}") from None
             if responder.task is task:
                 continue
-            fix_changed |= self._leave(responder)
+            if responder.task is not None:
+                fix_changed |= self._leave(responder)
             fix_changed |= self._join(responder, task)
         if fix_changed and not self.model.external:
             self._retime(self.fix, self._fix_rate(), self._attempt_done)
@@ -322,7 +324,8 @@ class Incident:
             self.team.rest(responder)
             return False
         responder.busy_since = self.env.now
-        self.team.start_work(responder)
+        if responder.working_since is None:
+            self.team.start_work(responder)
         if task is FIX:
             self.fixers.append(responder)
             return True
@@ -443,33 +446,41 @@ class Incident:
 
     # -- metrics ---------------------------------------------------------------------------
     def _outcome(self) -> Outcome:
-        end = self.end
-        scenario, week, onset = self.model.scenario, self.model.week, self.draws.onset
-        impact, level = 0.0, self.levels[0][1]
-        before = week.cumulative(onset)
-        # Piecewise constant between changes; the last change is the fix's, back to 1.
-        for stop, next_level in self.levels[1:]:
-            after = week.cumulative(onset + stop)
-            impact += (1.0 - level) * (after - before)
-            before, level = after, next_level
         staff = self.staff_minutes
         for r in self.staff:
             if r.task is not None and r.task is not REST:
                 staff += self.env.now - r.busy_since
-        resumed = self.resumed_at if self.resumed_at is not None else end
-        mitigated = self.mitigated_at if self.mitigated_at is not None else 0.0
-        rto, mtpd, cost = scenario.rto_minutes, scenario.mtpd_minutes, scenario.cost_per_minute
-        return Outcome(
-            impact,
-            impact * scenario.demand.customers_per_minute,
-            self.draws.detect,
-            mitigated,
-            resumed,
-            end,
-            math.nan if rto is None else float(resumed <= rto),
-            math.nan if mtpd is None else float(resumed > mtpd),
-            staff,
-            math.nan if cost is None else impact * cost,
-            self.attempt + 1,
-            self.mitigated_by,
-        )
+        return outcome(self.model, self.draws, self.levels, self.end, staff, self.resumed_at,
+                       self.mitigated_at, self.mitigated_by, self.attempt + 1)
+
+
+def outcome(model: Model, draws: IncidentDraws, levels: list[tuple[float, float]], end: float,
+            staff_minutes: float, resumed_at: float | None, mitigated_at: float | None,
+            mitigated_by: str, attempts: int) -> Outcome:
+    """An incident's metrics from its course: service ``levels`` as (minutes from onset, level)
+    changes — piecewise constant between them, the last the fix's back to 1 — and its times."""
+    scenario, week, onset = model.scenario, model.week, draws.onset
+    impact, level = 0.0, levels[0][1]
+    before = week.cumulative(onset)
+    for stop, next_level in levels[1:]:
+        after = week.cumulative(onset + stop)
+        impact += (1.0 - level) * (after - before)
+        before, level = after, next_level
+    resumed = resumed_at if resumed_at is not None else end
+    mitigated = mitigated_at if mitigated_at is not None else 0.0
+    rto, mtpd, cost = scenario.rto_minutes, scenario.mtpd_minutes, scenario.cost_per_minute
+    return Outcome(
+        impact,
+        impact * scenario.demand.customers_per_minute,
+        draws.detect,
+        mitigated,
+        resumed,
+        end,
+        math.nan if rto is None else float(resumed <= rto),
+        math.nan if mtpd is None else float(resumed > mtpd),
+        staff_minutes,
+        math.nan if cost is None else impact * cost,
+        attempts,
+        mitigated_by,
+    )
+

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from ..week import MINUTES_PER_WEEK, Week
+from .clock import wake_delay
 
 if TYPE_CHECKING:
     import simpy
@@ -191,7 +192,8 @@ class Team:
         """One timer for the next person to tire, not one per person: most outages end long
         before anyone does."""
         self._fatigue_due = due
-        self.env.timeout(due - self.env.now).callbacks.append(lambda _: self._tire(due))
+        self.env.timeout(wake_delay(self.env.now, 0.0, due)).callbacks.append(
+            lambda _: self._tire(due))
 
     def _due(self, responder: Responder) -> float:
         if responder.working_since is None or responder.efficiency < 1.0:

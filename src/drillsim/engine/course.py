@@ -1,0 +1,320 @@
+"""The fast path (DESIGN §6): a single outage under a built-in strategy, followed without SimPy.
+
+An incident alone has its own team, so nobody competes for its people. Under fix-only,
+fix-plus-workaround, escalate-after or workaround-first its course is then a short sequence of
+events — arrivals, finished work, a requested wake-up — that this module follows directly: the
+same events in the same order (ties broken in the order the engine schedules them), the same
+``Work`` arithmetic and the same metrics, without environments, views or responders. It gives
+the engine's numbers to the bit; the tests check that on many scenarios. Where it could not be
+sure — a vendor owns the fix, a strategy it does not know, a course the engine would reject — it
+declines (returns None) and the SimPy engine runs that replication.
+"""
+
+from __future__ import annotations
+
+import math
+from heapq import heappop, heappush
+
+from ..draws import IncidentDraws
+from ..strategies import EscalateAfter, FixOnly, FixPlusWorkaround, WorkaroundFirst
+from .clock import wake_delay
+from .incident import Model, Outcome, outcome
+from .work import Work
+
+FIX = -1  # a person's task: FIX, an option's index, or None
+ARRIVE, FIXED, FOUND, WAKE, TIRE = range(5)
+BUILT_IN = (FixOnly, FixPlusWorkaround, EscalateAfter, WorkaroundFirst)
+
+
+def supports(model: Model, strategy) -> bool:
+    """Whether the fast path can follow this scenario under this strategy."""
+    return not model.external and type(strategy) in BUILT_IN
+
+
+class Course:
+    """One replication's course; ``run`` gives its ``Outcome``, or None to leave it to the engine."""
+
+    __slots__ = ("after", "arrived_at", "attempt", "best", "busy_since", "draws", "efficiency",
+                 "events", "fatigue_due", "fix", "fixers", "holds", "kind", "level", "levels",
+                 "mitigated_at", "mitigated_by", "model", "now", "present", "resumed_at", "seq",
+                 "staff_minutes", "status", "succeeded", "task", "tired", "wakes", "want", "work",
+                 "worker", "working_since")
+
+    def __init__(self, model: Model, draws: IncidentDraws, strategy) -> None:
+        self.model, self.draws = model, draws
+        self.kind = type(strategy)
+        self.want = getattr(strategy, "workaround_staff", 0)
+        self.after = getattr(strategy, "after_minutes", 0.0)
+        n = model.wanted
+        self.task: list[int | None] = [None] * n
+        self.present = [False] * n
+        self.arrived_at = [0.0] * n
+        self.busy_since = [0.0] * n
+        self.working_since: list[float | None] = [None] * n
+        self.efficiency = [1.0] * n
+        self.tired = False  # whether anyone has tired yet
+        self.fatigue_due = math.inf  # the team's one fatigue timer
+        self.status = ["untried" if ok else "unavailable" for ok in model.available]
+        self.worker: list[int | None] = [None] * len(self.status)
+        self.work: list[Work | None] = [None] * len(self.status)
+        self.fixers: list[int] = []
+        plan, self.holds = draws.attempt(0)
+        self.fix = Work(plan, 0.0)
+        self.attempt = 0
+        self.level = model.floor
+        self.levels = [(0.0, self.level)]
+        self.best = 0.0
+        self.succeeded = False
+        self.mitigated_at = None
+        self.mitigated_by = "fix"
+        self.resumed_at = 0.0 if self.level >= model.scenario.mbco else None
+        self.staff_minutes = 0.0
+        self.wakes: set[float] = set()
+        self.events: list[tuple] = []
+        self.seq = 0
+        self.now = 0.0
+
+    def run(self) -> Outcome | None:
+        draws, events = self.draws, self.events
+        self.now = now = 0.0 + draws.detect  # everyone is paged at detection
+        for k in range(len(self.task)):
+            self._at(now + draws.response(k, draws.business), ARRIVE, k)
+        while events:
+            self.now, _, kind, a, b, token = heappop(events)
+            if kind == ARRIVE:
+                self.present[a] = True
+                self.arrived_at[a] = self.now
+                self._decide()
+            elif kind == FIXED:
+                if a is self.fix and token == a.token and self._attempt_done():
+                    return self._end()
+            elif kind == FOUND:
+                if b is self.work[a] and token == b.token:
+                    self._option_done(a)
+            elif kind == WAKE:
+                self._decide()
+            elif a == self.fatigue_due:
+                self._tire()
+        return None  # the fix was left unstaffed: the engine reports that strategy's error
+
+    def _at(self, time: float, kind: int, a=None, b=None, token: int = 0) -> None:
+        self.seq += 1
+        heappush(self.events, (time, self.seq, kind, a, b, token))
+
+    # -- the strategies, as the engine would run them -----------------------------------------
+    def _decide(self) -> None:
+        kind = self.kind
+        if kind is FixOnly:
+            assign = dict.fromkeys(self._free(), FIX)
+        elif kind is WorkaroundFirst:
+            assign = self._workaround_first()
+        elif kind is EscalateAfter:
+            deadline = self.draws.detect + self.after
+            if self.now >= deadline:
+                assign = self._assign(not self.succeeded)
+            else:
+                if deadline not in self.wakes:
+                    self.wakes.add(deadline)
+                    self._at(self.now + wake_delay(self.now, 0.0, deadline), WAKE)
+                assign = self._assign(False)
+        else:
+            assign = self._assign(not self.succeeded)
+        if not assign:
+            return
+        fix_changed = False
+        task = self.task
+        for person, new in assign.items():
+            if task[person] == new:
+                continue
+            if task[person] is not None:
+                fix_changed |= self._leave(person)
+            fix_changed |= self._join(person, new)
+        if fix_changed:
+            self._retime_fix()
+
+    def _free(self) -> list[int]:
+        return [k for k, t in enumerate(self.task) if t is None and self.present[k]]
+
+    def _untried(self) -> list[int]:
+        return [j for j, s in enumerate(self.status) if s == "untried"]
+
+    def _on_workaround(self) -> list[int]:
+        return [self.worker[j] for j, s in enumerate(self.status) if s == "working"]
+
+    def _assign(self, open_slots: bool) -> dict[int, int] | None:
+        """``FixPlusWorkaround.assign`` on this course's state."""
+        free = self._free()
+        want = self.want if open_slots else 0
+        if not free and not want:
+            return None
+        on_workaround = len(self._on_workaround())
+        fixers = len(self.fixers)
+        if not free and (on_workaround >= want or fixers <= 1):
+            return None
+        options = iter(self._untried())
+        assign = {}
+        for person in free:
+            option = next(options, None) if fixers and on_workaround < want else None
+            if option is None:
+                assign[person] = FIX
+                fixers += 1
+            else:
+                assign[person] = option
+                on_workaround += 1
+        if on_workaround < want and fixers > 1:
+            arrived_at = self.arrived_at
+            for person in sorted(self.fixers, key=lambda k: -arrived_at[k]):
+                option = next(options, None)
+                if option is None or on_workaround >= want or fixers <= 1:
+                    break
+                assign[person] = option
+                on_workaround += 1
+                fixers -= 1
+        return assign
+
+    def _workaround_first(self) -> dict[int, int]:
+        """``WorkaroundFirst.decide`` on this course's state."""
+        if self.succeeded and self.level >= self.model.scenario.mbco:
+            return dict.fromkeys(self._free() + self._on_workaround(), FIX)
+        options = iter(self._untried())
+        return {person: next(options, FIX) for person in self._free()}
+
+    # -- people and work -------------------------------------------------------------------
+    def _leave(self, person: int) -> bool:
+        task = self.task[person]
+        self.staff_minutes += self.now - self.busy_since[person]
+        self.task[person] = None
+        if task == FIX:
+            self.fixers.remove(person)
+            return True
+        if self.worker[task] == person:
+            if self.status[task] == "working":
+                self.status[task] = "abandoned"
+                self.work[task].token += 1
+            self.worker[task] = None
+        return False
+
+    def _join(self, person: int, task: int) -> bool:
+        now = self.now
+        self.task[person] = task
+        self.busy_since[person] = now
+        if self.working_since[person] is None:  # the work clock starts
+            self.working_since[person] = now
+            due = now + self.model.fatigue_after - 0.0
+            if due < self.fatigue_due and self.efficiency[person] == 1.0:
+                self._fatigue_at(due)
+        if task == FIX:
+            self.fixers.append(person)
+            return True
+        self.status[task], self.worker[task] = "working", person
+        self.work[task] = Work([self.draws.find[task], self.draws.activate[task]], now)
+        self._retime_option(task)
+        return False
+
+    def _retime_option(self, option: int) -> None:
+        work = self.work[option]
+        delay = work.set_rate(self.now, self.efficiency[self.worker[option]])
+        self._at(self.now + delay, FOUND, option, work, work.token)
+
+    def _retime_fix(self, rate: float | None = None) -> None:
+        if rate is None:
+            fixers = self.fixers
+            if not fixers:
+                rate = 0.0
+            elif len(fixers) == 1:
+                rate = self.efficiency[fixers[0]]
+            elif self.tired:
+                rate = sum(self.efficiency[k] for k in fixers) ** self.model.alpha
+            else:
+                rate = float(len(fixers)) ** self.model.alpha
+        fix = self.fix
+        delay = fix.set_rate(self.now, rate)
+        if delay is not None:
+            self._at(self.now + delay, FIXED, fix, None, fix.token)
+
+    def _attempt_done(self) -> bool:
+        """A repair attempt is done: whether it holds; if not, the next attempt begins."""
+        if self.holds:
+            return True
+        self.attempt += 1
+        plan, self.holds = self.draws.attempt(self.attempt)
+        rate = self.fix.rate
+        self.fix = Work(plan, self.now, rate)
+        self._retime_fix(rate)
+        self._decide()
+        return False
+
+    def _option_done(self, option: int) -> None:
+        person = self.worker[option]
+        spec = self.model.scenario.workarounds[option]
+        if self.draws.success[option]:
+            self.status[option] = "active"
+            self.succeeded = True
+            if spec.coverage > self.best:
+                self.best = spec.coverage
+                self._set_level(1 - self.model.scenario.severity * (1 - self.best), spec.name)
+            if spec.holds_staff:
+                self._decide()
+                return
+        else:
+            self.status[option] = "failed"
+        self.worker[option] = None
+        self.staff_minutes += self.now - self.busy_since[person]
+        self.task[person] = None
+        self._decide()
+
+    def _set_level(self, level: float, source: str) -> None:
+        if level <= self.level:
+            return
+        now = self.now
+        self.level = level
+        self.levels.append((now, level))
+        if self.mitigated_at is None:
+            self.mitigated_at, self.mitigated_by = now, source
+        if self.resumed_at is None and level >= self.model.scenario.mbco:
+            self.resumed_at = now
+
+    # -- fatigue, as the team's one timer runs it -----------------------------------------------
+    def _fatigue_at(self, due: float) -> None:
+        self.fatigue_due = due
+        self._at(self.now + wake_delay(self.now, 0.0, due), TIRE, due)
+
+    def _due(self, person: int) -> float:
+        since = self.working_since[person]
+        if since is None or self.efficiency[person] < 1.0:
+            return math.inf
+        return since + self.model.fatigue_after - 0.0
+
+    def _tire(self) -> None:
+        """Whoever has worked long enough slows down; their work is re-timed, then a decision."""
+        self.fatigue_due = math.inf
+        for person in range(len(self.task)):
+            if self._due(person) <= self.now:
+                self.efficiency[person] = self.model.fatigued_efficiency
+                self.tired = True
+                task = self.task[person]
+                if task == FIX:
+                    self._retime_fix()
+                elif task is not None and self.worker[task] == person \
+                        and self.status[task] == "working":
+                    self._retime_option(task)
+                self._decide()
+        due = min(map(self._due, range(len(self.task))))
+        if due < math.inf:
+            self._fatigue_at(due)
+
+    def _end(self) -> Outcome:
+        """Restored: the outcome."""
+        now = self.now
+        self._set_level(1.0, "fix")
+        staff = self.staff_minutes
+        for person, task in enumerate(self.task):
+            if task is not None:
+                staff += now - self.busy_since[person]
+        return outcome(self.model, self.draws, self.levels, now, staff, self.resumed_at,
+                       self.mitigated_at, self.mitigated_by, self.attempt + 1)
+
+
+def follow(model: Model, draws: IncidentDraws, strategy) -> Outcome | None:
+    """The outcome of one replication by the fast path, or None where the engine must run it."""
+    return Course(model, draws, strategy).run()

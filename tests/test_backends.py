@@ -97,6 +97,35 @@ def test_a_dead_dask_worker_is_replaced(cluster, tmp_path):
     assert (tmp_path / "died").exists()
 
 
+def test_dask_tasks_take_shrinking_runs_of_pieces_and_results_come_back_in_order(cluster, tmp_path):
+    pieces = [(b, 0, 3) for b in range(40)]
+    tasks = backends.batches(pieces, 2)
+    assert [len(task) for task in tasks] == [4, 4, 4, 4, 4, 4, 4, 3, 2, 1, 1, 1, 1, 1, 1, 1]
+    assert [piece for task in tasks for piece in task] == pieces
+    assert [len(task) for task in backends.batches(pieces, 40)] == [1] * 40
+    (tmp_path / "died").touch()  # a Fragile job that does not die
+    done = []
+    backend = Dask(cluster.scheduler_address)
+    try:
+        assert backend.run(Fragile(str(tmp_path / "died")), pieces, done.append) == expected(pieces)
+    finally:
+        backend.close()
+    assert sum(done) == 120 and len(done) == 40  # progress piece by piece
+
+
+@pytest.mark.filterwarnings("ignore:Port 8787 is already in use")  # the module's cluster has it
+def test_a_local_cluster_gives_the_same_numbers_without_profiling_its_workers():
+    import dask
+
+    # 3 cells × 3 blocks: 9 pieces, the first task taking two
+    serial = sweep(WEBSITE, vary=VARY, replications=2100, seed=8, backend="serial").rows()
+    with make_backend("dask", workers=2, dask="local") as local:
+        on_dask = sweep(WEBSITE, vary=VARY, replications=2100, seed=8, backend=local).rows()
+        settings = local.client.run(dask.config.get, "distributed.worker.profile.enabled")
+    pd.testing.assert_frame_equal(on_dask, serial, check_exact=True)
+    assert list(settings.values()) == [False, False]
+
+
 @pytest.mark.parametrize("where, settle", [
     (["--workers", "2"], 1.5),
     # Ctrl-C while a local cluster starts is lost (its workers are started ignoring it): wait
@@ -105,8 +134,9 @@ def test_a_dead_dask_worker_is_replaced(cluster, tmp_path):
 def test_ctrl_c_stops_the_workers_and_records_nothing(tmp_path, where, settle):
     psutil = pytest.importorskip("psutil")
     store = tmp_path / "runs.db"
+    # Long enough (1.2 million outages) to be running still when Ctrl-C comes
     command = [sys.executable, "-m", "drillsim", "compare", str(WEBSITE), "--vary",
-               "team.responders=1..6", "-n", "20000", "--seed", "1", "--store", str(store), *where]
+               "team.responders=1..6", "-n", "100000", "--seed", "1", "--store", str(store), *where]
     child = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, start_new_session=True)
     deadline = time.monotonic() + 60

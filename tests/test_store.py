@@ -3,6 +3,8 @@ migrated from an older schema — and the commands that read it."""
 
 from __future__ import annotations
 
+import io
+import json
 import signal
 import sqlite3
 import subprocess
@@ -10,6 +12,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -18,7 +21,8 @@ import drillsim as ds
 from conftest import ROOT, WEBSITE, scenario
 from drillsim import store as store_module
 from drillsim.cli import main
-from drillsim.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+from drillsim.compare import SweepRecord, sweep
+from drillsim.store import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Store, StoreError
 
 NO_BACKUP = ROOT / "scenarios" / "website-outage-no-backup-site.yaml"
 
@@ -44,11 +48,28 @@ def count(db: Path, table: str) -> int:
 def test_a_recorded_run_reads_back_as_its_frame(tmp_path, bare):
     with Store(tmp_path / "s.db") as store:
         run_id = store.record(bare, "test")
-        pd.testing.assert_frame_equal(store.frame(run_id), bare.frame)
-    with sqlite3.connect(tmp_path / "s.db") as con:  # NaN is stored as NULL
-        nulls = con.execute("SELECT count(*) FROM replications WHERE rto_met IS NULL AND cost IS NULL"
-                            ).fetchone()[0]
-    assert nulls == len(bare.frame) == 600
+        pd.testing.assert_frame_equal(store.frame(run_id), bare.frame, check_exact=True)
+    with sqlite3.connect(tmp_path / "s.db") as con:  # a block per strategy, each holding .npy arrays
+        blocks = con.execute("SELECT part, strategy, rows, data FROM metrics ORDER BY part").fetchall()
+    assert [block[:3] for block in blocks] == [(0, "fix-only", 300), (1, "fix-plus-workaround", 300)]
+    data = io.BytesIO(blocks[1][3])
+    arrays = {name: np.load(data) for name in bare.frame.columns}  # numpy reads them alone
+    assert (arrays["strategy"] == 1).all() and (arrays["replication"] == np.arange(300)).all()
+    assert np.isnan(arrays["rto_met"]).all() and np.isnan(arrays["cost"]).all()
+    np.testing.assert_array_equal(arrays["customer_impact_minutes"],
+                                  bare.values("fix-plus-workaround", "customer_impact_minutes"))
+
+
+def test_long_runs_of_a_strategy_are_cut_into_blocks(tmp_path, bare, monkeypatch):
+    monkeypatch.setattr(store_module, "BLOCK_ROWS", 128)
+    with Store(tmp_path / "s.db") as store:
+        run_id = store.record(bare, "test")
+        pd.testing.assert_frame_equal(store.frame(run_id), bare.frame, check_exact=True)
+    with sqlite3.connect(tmp_path / "s.db") as con:
+        blocks = con.execute("SELECT strategy, rows FROM metrics ORDER BY part").fetchall()
+    assert blocks == [("fix-only", 128), ("fix-only", 128), ("fix-only", 44),
+                      ("fix-plus-workaround", 128), ("fix-plus-workaround", 128),
+                      ("fix-plus-workaround", 44)]
 
 
 def test_a_run_records_what_it_ran(tmp_path, website):
@@ -96,28 +117,31 @@ def test_runs_are_listed_and_filtered(tmp_path, bare, website):
             store.run(99)
 
 
-def test_a_new_metric_column_is_added_and_older_runs_still_read(tmp_path, bare):
-    wider = ds.Results(bare.frame.assign(queueing_minutes=2.5), bare.job, bare.replications)
+def test_runs_with_other_columns_read_back_alongside(tmp_path, bare):
+    """A metric the engine gains later, and columns of other kinds a notebook may bring."""
+    wider = ds.Results(bare.frame.assign(queueing_minutes=2.5, paged=bare.frame.replication % 2 == 0,
+                                         note=np.where(bare.frame.replication < 7, "early", "late")),
+                       bare.job, bare.replications)
     with Store(tmp_path / "s.db") as store:
         old, new = store.record(bare, "old"), store.record(wider, "new")
-        pd.testing.assert_frame_equal(store.frame(old), bare.frame)
-        pd.testing.assert_frame_equal(store.frame(new), wider.frame)
+        pd.testing.assert_frame_equal(store.frame(old), bare.frame, check_exact=True)
+        pd.testing.assert_frame_equal(store.frame(new), wider.frame, check_exact=True)
 
 
 def test_an_interrupted_record_leaves_nothing(tmp_path, bare, monkeypatch):
-    rows = store_module._rows
+    blocks = store_module._blocks
 
     def interrupted(*args):
-        yield from list(rows(*args))[:100]
+        yield next(blocks(*args))
         raise KeyboardInterrupt
 
     with Store(tmp_path / "s.db") as store:
         kept = store.record(bare, "kept")
-        monkeypatch.setattr(store_module, "_rows", interrupted)
+        monkeypatch.setattr(store_module, "_blocks", interrupted)
         with pytest.raises(KeyboardInterrupt):
             store.record(bare, "interrupted")
         assert list(store.runs().id) == [kept]
-    assert count(tmp_path / "s.db", "replications") == len(bare.frame)
+    assert count(tmp_path / "s.db", "metrics") == 2
 
 
 KILLED = """
@@ -129,14 +153,14 @@ from drillsim import store
 res = ds.simulate(sys.argv[2], ["fix-only"], replications=100, seed=1)
 res.frame = pd.concat([res.frame] * 3000, ignore_index=True)
 res.frame["replication"] = np.arange(len(res.frame))
-rows = store._rows
+blocks = store._blocks
 
-def stalled(*args):  # insert most rows, say so, then hang inside the transaction
-    yield from itertools.islice(rows(*args), 250_000)
+def stalled(*args):  # insert most blocks (4 of 5), say so, then hang inside the transaction
+    yield from itertools.islice(blocks(*args), 4)
     print("inside", flush=True)
     time.sleep(600)
 
-store._rows = stalled
+store._blocks = stalled
 ds.Store(sys.argv[1]).record(res, "killed mid-write")
 """
 
@@ -159,7 +183,7 @@ def test_a_process_killed_mid_write_leaves_the_store_as_it_was(tmp_path, bare):
         assert store.integrity() == "ok"
         assert list(store.runs().id) == [kept]
         pd.testing.assert_frame_equal(store.frame(kept), bare.frame)
-    assert count(db, "replications") == len(bare.frame)
+    assert count(db, "metrics") == 2
 
 
 WRITER = """
@@ -201,23 +225,108 @@ def test_two_concurrent_writers_both_land_their_runs(tmp_path):
         assert all(len(store.frame(run_id)) == 6_000 for run_id in runs.id)
 
 
+def old_store(db: Path, version: int, runs: list) -> None:
+    """A store as drillsim wrote it at schema ``version`` (1 or 2): the tables of the migrations up
+    to it, each run's row, and a row of ``replications`` per replication — NaN bound as NULL, a
+    column the table lacks added first, and ``columns`` described as those versions did."""
+    with Store(db.with_name("new.db")) as new:
+        ids = [new.record(results, f"written by version {version}") for results in runs]
+    with sqlite3.connect(db) as con:
+        for step in MIGRATIONS[:version]:
+            for statement in step:
+                con.execute(statement)
+        con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        con.execute(f"PRAGMA user_version = {version}")
+        con.execute("ATTACH DATABASE ? AS new", (str(db.with_name("new.db")),))
+        con.execute("INSERT INTO runs SELECT * FROM new.runs")
+        for run_id, results in zip(ids, runs, strict=True):
+            frame = results.frame
+            have = {row[1] for row in con.execute("PRAGMA table_info(replications)")}
+            columns = []
+            for name in frame.columns:
+                series = frame[name]
+                if isinstance(series.dtype, pd.CategoricalDtype):
+                    columns.append({"name": name, "dtype": "category", "sql": "TEXT",
+                                    "categories": series.cat.categories.tolist(),
+                                    "ordered": bool(series.cat.ordered)})
+                else:
+                    columns.append({"name": name, "dtype": str(series.dtype),
+                                    "sql": {"f": "REAL", "i": "INTEGER"}[series.dtype.kind]})
+                if name not in have:
+                    con.execute(f'ALTER TABLE replications ADD COLUMN "{name}" {columns[-1]["sql"]}')
+            con.execute("UPDATE runs SET columns = ? WHERE id = ?", (json.dumps(columns), run_id))
+            names = ", ".join(f'"{name}"' for name in frame.columns)
+            con.executemany(f"INSERT INTO replications (run_id, {names}) "
+                            f"VALUES (?{', ?' * len(frame.columns)})",
+                            zip([run_id] * len(frame), *(frame[n].tolist() for n in frame.columns),
+                                strict=True))
+
+
+def tables(db: Path) -> list[str]:
+    with sqlite3.connect(db) as con:
+        return sorted(row[0] for row in con.execute("SELECT name FROM sqlite_master WHERE type='table'"))
+
+
 def test_a_version_1_store_migrates_keeping_its_runs(tmp_path, bare):
     db = tmp_path / "old.db"
+    old_store(db, 1, [bare])
+    assert tables(db) == ["replications", "runs"]
     with Store(db) as store:
-        run_id = store.record(bare, "from version 1")
-    with sqlite3.connect(db) as con:  # the file as version 1 wrote it: no actions yet
-        con.execute("DROP TABLE actions")
-        con.execute("PRAGMA user_version = 1")
-        schema = sorted(con.execute("SELECT sql FROM sqlite_master"))
-    with sqlite3.connect(":memory:") as fresh:
-        for statement in MIGRATIONS[0]:
-            fresh.execute(statement)
-        assert schema == sorted(fresh.execute("SELECT sql FROM sqlite_master"))
-    with Store(db) as store:
-        pd.testing.assert_frame_equal(store.frame(run_id), bare.frame)
+        pd.testing.assert_frame_equal(store.frame(1), bare.frame, check_exact=True)
         assert store.add_actions("review", [{"action": "test the backup site"}]) == [1]
+    assert tables(db) == ["actions", "metrics", "runs"]
     with sqlite3.connect(db) as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+
+
+def test_a_version_2_store_migrates_to_blocks_with_its_data_intact(tmp_path, bare, website,
+                                                                      monkeypatch):
+    """Rows of a run, of a run whose strategies are not in alphabetical order, of a compare run
+    (with a ``cell`` column version 2 added to its table) and of a run with a later metric."""
+    compared = SweepRecord(sweep(scenario(), vary={"team.responders": [1, 2]}, replications=150,
+                                 seed=3, backend="serial"))
+    wider = ds.Results(bare.frame.assign(queueing_minutes=2.5), bare.job, bare.replications)
+    runs = [bare, website, compared, wider]
+    db = tmp_path / "old.db"
+    old_store(db, 2, runs)
+    with sqlite3.connect(db) as con:
+        con.execute("INSERT INTO actions (created_at, source, action) VALUES ('2026-10-01', 'd', 'a')")
+        before = con.execute("SELECT * FROM runs ORDER BY id").fetchall()
+    assert count(db, "replications") == sum(len(r.frame) for r in runs)
+
+    blocks = store_module._blocks
+
+    def interrupted(*args):  # Ctrl-C halfway through the migration: the file stays as it was
+        yield next(blocks(*args))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store_module, "_blocks", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Store(db)
+    assert tables(db) == ["actions", "replications", "runs"]
+    monkeypatch.undo()
+
+    with Store(db) as store:
+        for run_id, results in enumerate(runs, start=1):
+            pd.testing.assert_frame_equal(store.frame(run_id), results.frame, check_exact=True)
+        assert store.run(2)["summaries"] == website.to_dict()
+        assert store.record(bare, "after the migration") == 5
+        assert list(store.actions().action) == ["a"]
+    assert tables(db) == ["actions", "metrics", "runs"]
+    with sqlite3.connect(db) as con:
+        after = con.execute("SELECT * FROM runs WHERE id < 5 ORDER BY id").fetchall()
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert con.execute("SELECT run_id, strategy, sum(rows) FROM metrics GROUP BY run_id, strategy "
+                           "ORDER BY run_id, min(part)").fetchall() == [
+            (1, "fix-only", 300), (1, "fix-plus-workaround", 300),
+            (2, "fix-only", 200), (2, "escalate-after:after_minutes=15", 200),
+            (3, "fix-only", 300), (3, "fix-plus-workaround", 300),
+            (4, "fix-only", 300), (4, "fix-plus-workaround", 300), (5, "fix-only", 300),
+            (5, "fix-plus-workaround", 300)]
+    changed = [i for i, column in enumerate(before[0]) if column != after[0][i]]
+    assert [[row[i] for i in range(len(row)) if i not in changed] for row in before] == \
+        [[row[i] for i in range(len(row)) if i not in changed] for row in after]
+    assert len(changed) == 1  # only runs.columns is rewritten (without the SQL types)
 
 
 def test_files_that_are_not_a_usable_store_are_refused(tmp_path):

@@ -8,6 +8,7 @@ paired data, never a mean of per-replication ratios.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> list[float | None] | Non
     n = len(values)
     if n < 2:
         return None
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * np.std(values, ddof=1) / math.sqrt(n)
+    half = _t(n - 1, level) * np.std(values, ddof=1) / math.sqrt(n)
     mean = float(np.mean(values))
     return _pair(mean - half, mean + half)
 
@@ -43,12 +44,24 @@ def quantile_ci(ordered: np.ndarray, q: float, level: float = 0.95) -> list[floa
     interval for p99 needs n ≥ 367).
     """
     n = len(ordered)
-    tail = (1 - level) / 2
-    low = int(stats.binom.ppf(tail, n, q))  # X_(low) with 1-based rank low
-    high = int(stats.binom.ppf(1 - tail, n, q)) + 1
+    low, high = _ranks(n, q, level)
     if n == 0 or low < 1 or high > n:
         return None
     return _pair(ordered[low - 1], ordered[high - 1])
+
+
+@lru_cache(maxsize=1024)
+def _ranks(n: int, q: float, level: float) -> tuple[int, int]:
+    """The 1-based ranks (low, high) of ``quantile_ci``; kept, as a sweep asks for the same
+    few sizes in every cell."""
+    tail = (1 - level) / 2
+    return int(stats.binom.ppf(tail, n, q)), int(stats.binom.ppf(1 - tail, n, q)) + 1
+
+
+@lru_cache(maxsize=1024)
+def _t(df: int, level: float) -> float:
+    """Student's t quantile of ``mean_ci``, kept for the same reason."""
+    return float(stats.t.ppf(0.5 + level / 2, df))
 
 
 def describe(values: np.ndarray) -> dict[str, Any]:

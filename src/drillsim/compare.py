@@ -147,10 +147,14 @@ class Sweep:
     def _frame(self) -> pd.DataFrame:
         records = []
         for cell, (values, res) in enumerate(zip(self.cells, self.results, strict=True)):
-            paired = {c["strategy"]: c for c in res.comparisons(self.baseline, (self.metric,))}
+            # Each strategy's values taken once per cell: this runs after the simulation, alone.
+            strategy = res.frame["strategy"].to_numpy()
+            column = res.frame[self.metric].to_numpy()
+            metric = {label: column[strategy == label] for label in self.strategies}
             for label in self.strategies:
-                d = analysis.describe(res.values(label, self.metric).to_numpy())
-                c = paired.get(label, {})
+                d = analysis.describe(metric[label])
+                c = {} if label == self.baseline else analysis.paired(metric[self.baseline],
+                                                                      metric[label])
                 records.append({
                     "cell": cell, **{f.path: _plain(values[f.path]) for f in self.fields},
                     "strategy": label, "mean": d["mean"], **_bounds("mean", d["mean_ci95"]),

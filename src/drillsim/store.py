@@ -2,7 +2,8 @@
 
 A run is written in one transaction — its row in ``runs`` (version, command, seed, the scenario's
 text, hash and resolved data, strategies with parameters, environment, summaries) and its
-per-replication rows in ``replications`` — so a crash, a kill or Ctrl-C leaves the file as it was.
+per-replication metrics in ``metrics``, a few blocks of rows each one BLOB of numpy arrays (one
+per column) — so a crash, a kill or Ctrl-C leaves the file as it was.
 The file is in WAL mode with a busy timeout, so several processes may record into one store at
 once: readers never block, writers wait their turn. ``PRAGMA user_version`` holds the schema
 version and ``MIGRATIONS`` moves an older file forward when it is opened; ``PRAGMA
@@ -19,30 +20,51 @@ The store takes a ``Results`` (or anything shaped like one) and knows nothing of
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import platform
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
 DEFAULT_PATH = "drillsim.db"  # in the working directory
 APPLICATION_ID = 0x44534D31  # "DSM1": marks an SQLite file as a drillsim results store
 BUSY_TIMEOUT = 60.0  # seconds a writer waits for another writer's transaction to finish
+BLOCK_ROWS = 65_536  # rows in one BLOB of metrics at most (6.4 MB of a single-outage run's 14 columns)
 
-# Forward migrations: step i takes a file from schema version i to i + 1. Never edit a released
-# step; add a new one. Metric columns the engine grows later are added to ``replications`` as
-# runs bring them (see ``Store._ensure_columns``).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
+
+def _metrics_from_rows(db: sqlite3.Connection) -> None:
+    """Migration 3: each run's rows in ``replications`` (version 2) become blocks in ``metrics``."""
+    for run_id, text in db.execute("SELECT id, columns FROM runs ORDER BY id").fetchall():
+        old = json.loads(text)
+        names = [c["name"] for c in old]
+        rows = db.execute(f"SELECT {', '.join(map(_quote, names))} FROM replications "
+                          "WHERE run_id = ?", (run_id,)).fetchall()
+        frame = pd.DataFrame.from_records(rows, columns=names)
+        for column in old:  # as version 2 read its rows back (NULL as NaN)
+            name = column["name"]
+            frame[name] = pd.Categorical(frame[name], categories=column["categories"],
+                                         ordered=column["ordered"]) if "categories" in column \
+                else frame[name].astype(column["dtype"])
+        frame = frame.sort_values(list(KEYS), kind="stable", ignore_index=True)
+        columns = [_describe_column(name, frame[name]) for name in frame.columns]
+        db.execute("UPDATE runs SET columns = ? WHERE id = ?", (_json(columns), run_id))
+        _insert_metrics(db, run_id, frame, columns)
+
+
+# Forward migrations: step i takes a file from schema version i to i + 1, each an SQL statement
+# or a function of the connection. Never edit a released step; add a new one.
+MIGRATIONS: tuple[tuple[str | Callable[[sqlite3.Connection], None], ...], ...] = (
     (  # 1: runs and their per-replication rows
         """CREATE TABLE runs (
             id INTEGER PRIMARY KEY,
@@ -86,6 +108,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
             closed_at TEXT                   -- UTC, ISO 8601
         )""",
+    ),
+    (  # 3: per-replication metrics as blocks of numpy arrays instead of a row per replication
+        """CREATE TABLE metrics (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            part INTEGER NOT NULL,           -- the block's place in the run's frame, from 0
+            strategy TEXT NOT NULL,          -- every row of a block has the same strategy
+            rows INTEGER NOT NULL,
+            data BLOB NOT NULL,              -- one .npy array per column of runs.columns, in order
+            PRIMARY KEY (run_id, part)
+        )""",
+        _metrics_from_rows,
+        "DROP TABLE replications",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -195,14 +229,11 @@ class Store:
             "summaries": _json(results.to_dict(baseline)),
             "columns": _json(columns),
         }
-        names = ", ".join(map(_quote, frame.columns))
         with self._errors(), self._transaction():
-            self._ensure_columns(columns)
             run_id = self._db.execute(
                 f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                 tuple(row.values())).lastrowid
-            self._db.executemany(f"INSERT INTO replications (run_id, {names}) "
-                                 f"VALUES (?{', ?' * len(columns)})", _rows(run_id, frame))
+            _insert_metrics(self._db, run_id, frame, columns)
         return run_id
 
     # Reading
@@ -258,26 +289,26 @@ class Store:
         return {**record, "scenario": scenario}
 
     def frame(self, run_id: int) -> pd.DataFrame:
-        """A run's per-replication rows with the columns and dtypes of ``Results.frame``
-        (NULL reads back as NaN)."""
+        """A run's per-replication rows, exactly the ``Results.frame`` recorded: same columns,
+        dtypes, values and order."""
         with self._errors():
             found = self._db.execute("SELECT columns FROM runs WHERE id = ?", (run_id,)).fetchone()
             if found is None:
                 raise StoreError(f"{self.path}: no run {run_id}")
-            columns = json.loads(found[0])
-            names = [c["name"] for c in columns]
-            rows = self._db.execute(f"SELECT {', '.join(map(_quote, names))} FROM replications "
-                                    "WHERE run_id = ?", (run_id,)).fetchall()
-        frame = pd.DataFrame.from_records(rows, columns=names)
-        for column in columns:
-            name = column["name"]
+            blocks = self._db.execute("SELECT data FROM metrics WHERE run_id = ? ORDER BY part",
+                                      (run_id,)).fetchall()
+        columns = json.loads(found[0])
+        parts = [_decode(data, len(columns)) for (data,) in blocks]
+        frame = {}
+        for i, column in enumerate(columns):
+            values = np.concatenate([part[i] for part in parts]) if parts else \
+                np.empty(0, "int8" if "categories" in column else column["dtype"])
             if "categories" in column:
-                frame[name] = pd.Categorical(frame[name], categories=column["categories"],
-                                             ordered=column["ordered"])
-            else:
-                frame[name] = frame[name].astype(column["dtype"])
-        # Rows come back in key order; restore the frame's: strategies as given, then replication.
-        return frame.sort_values(list(KEYS), kind="stable", ignore_index=True)
+                values = pd.Categorical.from_codes(values, column["categories"], column["ordered"])
+                if column["dtype"] != "category":
+                    values = pd.Series(values).astype(column["dtype"])
+            frame[column["name"]] = values
+        return pd.DataFrame(frame)
 
     # The improvement plan
 
@@ -362,7 +393,10 @@ class Store:
         with self._transaction():
             for step in MIGRATIONS[self._schema_version():]:
                 for statement in step:
-                    self._db.execute(statement)
+                    if isinstance(statement, str):
+                        self._db.execute(statement)
+                    else:
+                        statement(self._db)
             self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -379,15 +413,6 @@ class Store:
                              f"this one reads up to {SCHEMA_VERSION}); upgrade drillsim")
         return current
 
-    def _ensure_columns(self, columns: list[dict[str, Any]]) -> None:
-        """Add to ``replications`` any metric column a newer engine brings (inside the
-        transaction, so concurrent writers never race on it)."""
-        have = {row[1] for row in self._db.execute("PRAGMA table_info(replications)")}
-        for column in columns:
-            if column["name"] not in have:
-                self._db.execute(f"ALTER TABLE replications ADD COLUMN {_quote(column['name'])} "
-                                 f"{column['sql']}")
-
 
 def environment() -> dict[str, str]:
     """What bit-identical results depend on: Python, the numeric libraries and the platform."""
@@ -397,18 +422,50 @@ def environment() -> dict[str, str]:
             "platform": platform.platform(), "machine": platform.machine()}
 
 
-def _rows(run_id: int, frame: pd.DataFrame) -> Iterator[tuple]:
-    """The frame's rows as plain Python values for SQLite (NaN binds as NULL)."""
-    return zip(repeat(run_id), *(frame[name].tolist() for name in frame.columns))
+def _insert_metrics(db: sqlite3.Connection, run_id: int, frame: pd.DataFrame,
+                    columns: list[dict[str, Any]]) -> None:
+    """Write the frame's rows as blocks of ``metrics``: runs of one strategy, at most
+    ``BLOCK_ROWS`` rows each, in the frame's order."""
+    db.executemany("INSERT INTO metrics (run_id, part, strategy, rows, data) VALUES (?, ?, ?, ?, ?)",
+                   ((run_id, part, *block) for part, block in enumerate(_blocks(frame, columns))))
+
+
+def _blocks(frame: pd.DataFrame, columns: list[dict[str, Any]]) -> Iterator[tuple[str, int, bytes]]:
+    """The frame cut into blocks — (strategy, rows, data) — ``data`` holding each column's
+    slice as a .npy array: numbers as they are, categories (and other values) by their codes."""
+    arrays = [_array(frame[c["name"]], c) for c in columns]
+    strategy = frame["strategy"].to_numpy()
+    starts = (np.flatnonzero(strategy[1:] != strategy[:-1]) + 1).tolist()
+    for run_start, run_stop in zip([0, *starts], [*starts, len(frame)], strict=True):
+        for start in range(run_start, run_stop, BLOCK_ROWS):
+            stop = min(start + BLOCK_ROWS, run_stop)
+            buffer = io.BytesIO()
+            for array in arrays:
+                np.lib.format.write_array(buffer, array[start:stop], allow_pickle=False)
+            yield str(strategy[start]), stop - start, buffer.getvalue()
+
+
+def _decode(data: bytes, count: int) -> list[np.ndarray]:
+    """A block's ``count`` column arrays."""
+    buffer = io.BytesIO(data)
+    return [np.lib.format.read_array(buffer, allow_pickle=False) for _ in range(count)]
+
+
+def _array(series: pd.Series, column: dict[str, Any]) -> np.ndarray:
+    """A column as the array stored: its values, or its codes where it has categories."""
+    if "categories" in column:
+        return pd.Categorical(series, categories=column["categories"]).codes
+    return series.to_numpy()
 
 
 def _describe_column(name: str, series: pd.Series) -> dict[str, Any]:
-    """A column's name, dtype (categories for a categorical) and SQL type."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return {"name": name, "dtype": "category", "categories": series.cat.categories.tolist(),
-                "ordered": bool(series.cat.ordered), "sql": "TEXT"}
-    sql = {"f": "REAL", "i": "INTEGER", "u": "INTEGER", "b": "INTEGER"}.get(series.dtype.kind, "TEXT")
-    return {"name": name, "dtype": str(series.dtype), "sql": sql}
+    """A column's name and dtype; a column of categories, text or other objects also has its
+    categories (as JSON values), the stored array being their codes."""
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biuf":
+        return {"name": name, "dtype": str(series.dtype)}
+    categorical = series.astype("category").cat
+    return {"name": name, "dtype": str(series.dtype), "categories": categorical.categories.tolist(),
+            "ordered": bool(categorical.ordered)}
 
 
 def _strategies(results: Any) -> list[dict[str, Any]]:

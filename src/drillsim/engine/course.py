@@ -4,7 +4,9 @@ An incident alone has its own team, so nobody competes for its people. Under fix
 fix-plus-workaround, escalate-after or workaround-first its course is then a short sequence of
 events — arrivals, finished work, a requested wake-up — that this module follows directly: the
 same events in the same order (ties broken in the order the engine schedules them), the same
-``Work`` arithmetic and the same metrics, without environments, views or responders. It gives
+``Work`` arithmetic, service levels and metrics, and the strategy's own ``decide``, reading the
+course itself as its view (the few members the built-ins use), without environments or
+responders. It gives
 the engine's numbers to the bit; the tests check that on many scenarios. Where it could not be
 sure — a vendor owns the fix, a strategy it does not know, a course the engine would reject — it
 declines (returns None) and the SimPy engine runs that replication.
@@ -16,9 +18,10 @@ import math
 from heapq import heappop, heappush
 
 from ..draws import IncidentDraws
+from ..strategies import FIX as FIXING
 from ..strategies import EscalateAfter, FixOnly, FixPlusWorkaround, WorkaroundFirst
 from .clock import wake_delay
-from .incident import Model, Outcome, outcome
+from .incident import Model, Outcome, ServiceLevels, outcome
 from .work import Work
 
 FIX = -1  # a person's task: FIX, an option's index, or None
@@ -31,20 +34,17 @@ def supports(model: Model, strategy) -> bool:
     return not model.external and type(strategy) in BUILT_IN
 
 
-class Course:
+class Course(ServiceLevels):
     """One replication's course; ``run`` gives its ``Outcome``, or None to leave it to the engine."""
 
-    __slots__ = ("after", "arrived_at", "attempt", "best", "busy_since", "draws", "efficiency",
-                 "events", "fatigue_due", "fix", "fixers", "holds", "kind", "level", "levels",
-                 "mitigated_at", "mitigated_by", "model", "now", "present", "resumed_at", "seq",
-                 "staff_minutes", "status", "succeeded", "task", "tired", "wakes", "want", "work",
-                 "worker", "working_since")
+    __slots__ = ("arrived_at", "attempt", "best", "busy_since", "draws", "efficiency", "events",
+                 "fatigue_due", "fix", "fixers", "holds", "level", "levels", "mitigated_at",
+                 "mitigated_by", "model", "names", "now", "present", "resumed_at", "seq",
+                 "staff_minutes", "status", "strategy", "succeeded", "task", "tired", "wakes",
+                 "work", "worker", "working_since")
 
     def __init__(self, model: Model, draws: IncidentDraws, strategy) -> None:
-        self.model, self.draws = model, draws
-        self.kind = type(strategy)
-        self.want = getattr(strategy, "workaround_staff", 0)
-        self.after = getattr(strategy, "after_minutes", 0.0)
+        self.model, self.draws, self.strategy = model, draws, strategy
         n = model.wanted
         self.task: list[int | None] = [None] * n
         self.present = [False] * n
@@ -57,17 +57,14 @@ class Course:
         self.status = ["untried" if ok else "unavailable" for ok in model.available]
         self.worker: list[int | None] = [None] * len(self.status)
         self.work: list[Work | None] = [None] * len(self.status)
+        self.names = [w.name for w in model.scenario.workarounds]
         self.fixers: list[int] = []
         plan, self.holds = draws.attempt(0)
         self.fix = Work(plan, 0.0)
         self.attempt = 0
-        self.level = model.floor
-        self.levels = [(0.0, self.level)]
+        self._start_service(model)
         self.best = 0.0
         self.succeeded = False
-        self.mitigated_at = None
-        self.mitigated_by = "fix"
-        self.resumed_at = 0.0 if self.level >= model.scenario.mbco else None
         self.staff_minutes = 0.0
         self.wakes: set[float] = set()
         self.events: list[tuple] = []
@@ -101,29 +98,21 @@ class Course:
         self.seq += 1
         heappush(self.events, (time, self.seq, kind, a, b, token))
 
-    # -- the strategies, as the engine would run them -----------------------------------------
+    # -- the strategy, asked as the engine asks it -------------------------------------------
     def _decide(self) -> None:
-        kind = self.kind
-        if kind is FixOnly:
-            assign = dict.fromkeys(self._free(), FIX)
-        elif kind is WorkaroundFirst:
-            assign = self._workaround_first()
-        elif kind is EscalateAfter:
-            deadline = self.draws.detect + self.after
-            if self.now >= deadline:
-                assign = self._assign(not self.succeeded)
-            else:
-                if deadline not in self.wakes:
-                    self.wakes.add(deadline)
-                    self._at(self.now + wake_delay(self.now, 0.0, deadline), WAKE)
-                assign = self._assign(False)
-        else:
-            assign = self._assign(not self.succeeded)
-        if not assign:
+        result = self.strategy.decide(self)
+        if not result:
             return
+        if type(result) is not dict:  # a Decision: also wake me at ask_at
+            at = result.ask_at
+            if at is not None and at > self.now and at not in self.wakes:
+                self.wakes.add(at)
+                self._at(self.now + wake_delay(self.now, 0.0, at), WAKE)
+            result = result.assign
         fix_changed = False
-        task = self.task
-        for person, new in assign.items():
+        task, option_of = self.task, self.model.option_of
+        for person, assigned in result.items():
+            new = FIX if assigned is FIXING else option_of[assigned.option]
             if task[person] == new:
                 continue
             if task[person] is not None:
@@ -132,52 +121,38 @@ class Course:
         if fix_changed:
             self._retime_fix()
 
-    def _free(self) -> list[int]:
+    # -- what a built-in strategy reads of the view (people are their indices) -----------------
+    @property
+    def detected_at(self) -> float:
+        return self.draws.detect
+
+    @property
+    def free(self) -> list[int]:
         return [k for k, t in enumerate(self.task) if t is None and self.present[k]]
 
-    def _untried(self) -> list[int]:
-        return [j for j, s in enumerate(self.status) if s == "untried"]
+    def fixers_newest_first(self) -> list[int]:
+        arrived_at = self.arrived_at
+        return sorted(self.fixers, key=lambda k: -arrived_at[k])
 
-    def _on_workaround(self) -> list[int]:
+    @property
+    def on_workaround(self) -> list[int]:
         return [self.worker[j] for j, s in enumerate(self.status) if s == "working"]
 
-    def _assign(self, open_slots: bool) -> dict[int, int] | None:
-        """``FixPlusWorkaround.assign`` on this course's state."""
-        free = self._free()
-        want = self.want if open_slots else 0
-        if not free and not want:
-            return None
-        on_workaround = len(self._on_workaround())
-        fixers = len(self.fixers)
-        if not free and (on_workaround >= want or fixers <= 1):
-            return None
-        options = iter(self._untried())
-        assign = {}
-        for person in free:
-            option = next(options, None) if fixers and on_workaround < want else None
-            if option is None:
-                assign[person] = FIX
-                fixers += 1
-            else:
-                assign[person] = option
-                on_workaround += 1
-        if on_workaround < want and fixers > 1:
-            arrived_at = self.arrived_at
-            for person in sorted(self.fixers, key=lambda k: -arrived_at[k]):
-                option = next(options, None)
-                if option is None or on_workaround >= want or fixers <= 1:
-                    break
-                assign[person] = option
-                on_workaround += 1
-                fixers -= 1
-        return assign
+    @property
+    def untried_options(self) -> list[str]:
+        return [self.names[j] for j, s in enumerate(self.status) if s == "untried"]
 
-    def _workaround_first(self) -> dict[int, int]:
-        """``WorkaroundFirst.decide`` on this course's state."""
-        if self.succeeded and self.level >= self.model.scenario.mbco:
-            return dict.fromkeys(self._free() + self._on_workaround(), FIX)
-        options = iter(self._untried())
-        return {person: next(options, FIX) for person in self._free()}
+    @property
+    def workaround_succeeded(self) -> bool:
+        return self.succeeded
+
+    @property
+    def service_level(self) -> float:
+        return self.level
+
+    @property
+    def mbco(self) -> float:
+        return self.model.scenario.mbco
 
     # -- people and work -------------------------------------------------------------------
     def _leave(self, person: int) -> bool:
@@ -262,17 +237,6 @@ class Course:
         self.staff_minutes += self.now - self.busy_since[person]
         self.task[person] = None
         self._decide()
-
-    def _set_level(self, level: float, source: str) -> None:
-        if level <= self.level:
-            return
-        now = self.now
-        self.level = level
-        self.levels.append((now, level))
-        if self.mitigated_at is None:
-            self.mitigated_at, self.mitigated_by = now, source
-        if self.resumed_at is None and level >= self.model.scenario.mbco:
-            self.resumed_at = now
 
     # -- fatigue, as the team's one timer runs it -----------------------------------------------
     def _fatigue_at(self, due: float) -> None:

@@ -97,7 +97,33 @@ class Option:
         self.work: Work | None = None
 
 
-class Incident:
+class ServiceLevels:
+    """The service level's history, shared by the engine and the fast path: ``level`` now,
+    ``levels`` as (minutes from onset, level) changes, and when service was first mitigated
+    and resumed. A subclass gives ``model`` and ``now`` (minutes from onset)."""
+
+    __slots__ = ()
+
+    def _start_service(self, model: Model) -> None:
+        self.level = model.floor
+        self.levels: list[tuple[float, float]] = [(0.0, self.level)]
+        self.mitigated_at: float | None = None
+        self.mitigated_by = "fix"
+        self.resumed_at: float | None = 0.0 if self.level >= model.scenario.mbco else None
+
+    def _set_level(self, level: float, source: str) -> None:
+        if level <= self.level:
+            return
+        now = self.now
+        self.level = level
+        self.levels.append((now, level))
+        if self.mitigated_at is None:
+            self.mitigated_at, self.mitigated_by = now, source
+        if self.resumed_at is None and level >= self.model.scenario.mbco:
+            self.resumed_at = now
+
+
+class Incident(ServiceLevels):
     """One outage under one strategy.
 
     Alone (``team=None``) it is one replication of ``drillsim run``: a fresh SimPy environment and
@@ -129,12 +155,9 @@ class Incident:
         self.attempt = 0
         plan, self.repair_holds = draws.attempt(0)
         self.fix = Work(plan, start)  # the current repair attempt: all its phases
-        self.level = model.floor
-        self.levels: list[tuple[float, float]] = [(0.0, self.level)]
+        self._start_service(model)
         self.best_coverage = 0.0
         self.succeeded = False
-        self.mitigated_at = self.resumed_at = None
-        self.mitigated_by = "fix"
         self.waited: float | None = None  # detection to the first person sent
         self.staff_minutes = 0.0
         self.wakes: set[float] = set()
@@ -142,8 +165,6 @@ class Incident:
         self.finished = False
         self.on_restored: Callable[[Incident], None] | None = None  # a quarter's bookkeeping
         self.view = IncidentView(self)
-        if self.level >= model.scenario.mbco:
-            self.resumed_at = 0.0
 
     # -- running ---------------------------------------------------------------------------
     def run(self) -> Outcome:
@@ -432,17 +453,6 @@ class Incident:
         self.staff_minutes += self.env.now - responder.busy_since
         responder.task = None
         self._decide()
-
-    def _set_level(self, level: float, source: str) -> None:
-        if level <= self.level:
-            return
-        now = self.now
-        self.level = level
-        self.levels.append((now, level))
-        if self.mitigated_at is None:
-            self.mitigated_at, self.mitigated_by = now, source
-        if self.resumed_at is None and level >= self.model.scenario.mbco:
-            self.resumed_at = now
 
     # -- metrics ---------------------------------------------------------------------------
     def _outcome(self) -> Outcome:

@@ -173,10 +173,8 @@ def test_quarter_command_prints_totals_systems_and_json(tmp_path):
 def test_a_tired_responder_hands_over_to_a_fresh_free_colleague():
     """180 minutes of work; an hour's work halves anyone's speed; a free, rested colleague
     relieves after a 15-minute briefing (both on the fix meanwhile, alpha 1)."""
-    import simpy
-
     from drillsim.draws import DrawTable
-    from drillsim.engine import Incident, Model, Roster, Team
+    from drillsim.engine import Clock, Incident, Model, Roster, Team
     from drillsim.scenario import Scenario
     from drillsim.strategies import parse_strategy
 
@@ -187,7 +185,7 @@ def test_a_tired_responder_hands_over_to_a_fresh_free_colleague():
     draws = DrawTable(sc, 1, 0).row(0)
 
     def run(team_size: int, rest_minutes: float) -> Incident:
-        env = simpy.Environment()
+        env = Clock()
         team = Team(env, [f"R{i + 1}" for i in range(team_size)],
                     Roster(model.week, draws.onset, always=True), fatigue_after=60,
                     fatigued_efficiency=0.5, rest_minutes=rest_minutes, handover_minutes=15)

@@ -71,26 +71,33 @@ class DrawTable:
 
     A quarter needs several incidents of a system in a month: ``copies`` of them are drawn at
     once, copy ``k`` reading values ``k·BLOCK … (k+1)·BLOCK`` of each stream, so a copy's values
-    do not depend on how many copies are drawn.
+    do not depend on how many copies are drawn. Most replications have fewer incidents than the
+    most any has: ``used`` (copies × BLOCK, true where a replication has that copy) limits the
+    work to the values that will be read.
     """
 
     def __init__(self, scenario: Scenario, root: int, block: int, incident: int = 0,
                  week: Week | None = None, onsets: np.ndarray | None = None,
                  pagings: int | None = None, response: Response | None = None,
-                 copies: int = 1) -> None:
-        """In a quarter, ``onsets`` (minutes from Monday 00:00, one row per copy) replace the
+                 copies: int = 1, used: np.ndarray | None = None) -> None:
+        """In a quarter, ``onsets`` (minutes from Monday 00:00, one per used copy) replace the
         scenario's onset and ``response`` the scenario team's response times; ``pagings`` is
         how many response times to draw up front (default: the team's size)."""
         self.scenario, self.root, self.block, self.incident = scenario, root, block, incident
         self.response = response or scenario.team.response
         week = week or scenario.week()
-        shape = (copies, BLOCK)
+        if used is None:
+            used = np.ones((copies, BLOCK), dtype=bool)
+        elif onsets is None:
+            raise ValueError("a table of chosen copies needs their onsets")
+        self.index = (np.cumsum(used) - 1).reshape(used.shape)  # (copy, i) → row of values
+        shape = (int(used.sum()),)
 
         def column(purpose: int, index: int = 0) -> np.ndarray:
             key = (BLOCK_KEY, block, incident, purpose, index)
-            return uniforms(root, key, copies * BLOCK).reshape(shape)
+            return uniforms(root, key, copies * BLOCK).reshape(used.shape)[used]
 
-        onset = np.broadcast_to(_onset(scenario, week, column(ONSET)[0]), shape) \
+        onset = np.resize(_onset(scenario, week, column(ONSET)[:BLOCK]), shape) \
             if onsets is None else onsets
         alert = np.full(shape, math.inf)
         if scenario.detection.monitoring is not None:
@@ -133,7 +140,7 @@ class DrawTable:
 
     def row(self, i: int, copy: int = 0) -> IncidentDraws:
         """The draws of replication ``block * BLOCK + i`` (its ``copy``-th incident)."""
-        values = self._values[copy, i].tolist()
+        values = self._values[self.index[copy, i]].tolist()
         onset, detect, by_customer, business = values[:4]
         on_site, on_call, holds, find, activate, success, *attempts = \
             [values[part] for part in self._slices]

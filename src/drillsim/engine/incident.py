@@ -14,13 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import simpy
 from simpy.core import StopSimulation
 
 from ..draws import IncidentDraws
 from ..scenario import Scenario
 from ..strategies import FIX, REST, Decision, StrategyError, Task, canonical
-from .clock import wake_delay
+from .clock import Clock, wake_delay
 from .team import Responder, Roster, Team
 from .view import IncidentView
 from .work import Work
@@ -78,7 +77,7 @@ class Model:
         self.available = [scenario.available(w) for w in scenario.workarounds]
         self.option_of = {w.name: i for i, w in enumerate(scenario.workarounds)}
 
-    def own_team(self, env: simpy.Environment, draws: IncidentDraws) -> Team:
+    def own_team(self, env: Clock, draws: IncidentDraws) -> Team:
         """The scenario's team, all on call for this one incident."""
         return Team(env, self.names, Roster(self.week, draws.onset, always=True),
                     fatigue_after=self.fatigue_after,
@@ -142,7 +141,7 @@ class Incident(ServiceLevels):
                  log: bool = False, team: Team | None = None, start: float = 0.0) -> None:
         self.model, self.draws, self.strategy = model, draws, strategy
         self.strategy_name = strategy_name or type(strategy).__name__
-        self.env = team.env if team is not None else simpy.Environment()
+        self.env = team.env if team is not None else Clock()
         self.team = team if team is not None else model.own_team(self.env, draws)
         self.start = start
         self.log: list[Event] | None = [] if log else None
@@ -203,7 +202,7 @@ class Incident(ServiceLevels):
         return self.env.now - self.start
 
     def _at(self, delay: float, callback, *args) -> None:
-        self.env.timeout(delay).callbacks.append(lambda _: callback(*args))
+        self.env.call_in(delay, callback, *args)
 
     def _note(self, kind: str, who: str | None, detail: str = "", at: float | None = None) -> None:
         """Add to the event log, if one is kept; ``at`` places an event found after the fact."""

@@ -13,11 +13,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from ..week import MINUTES_PER_WEEK, Week
-from .clock import wake_delay
+from .clock import Clock, wake_delay
 
 if TYPE_CHECKING:
-    import simpy
-
     from .incident import Incident
 
 
@@ -89,7 +87,7 @@ class Dispatch(Protocol):
 class Team:
     """The responders shared by incidents, with the roster and the dispatch policy."""
 
-    def __init__(self, env: simpy.Environment, names: list[str], roster: Roster,
+    def __init__(self, env: Clock, names: list[str], roster: Roster,
                  dispatch: Dispatch | None = None, fatigue_after: float = math.inf,
                  fatigued_efficiency: float = 1.0, rest_minutes: float = 0.0,
                  shared: bool = True, handover_minutes: float = 0.0) -> None:
@@ -192,8 +190,7 @@ class Team:
         """One timer for the next person to tire, not one per person: most outages end long
         before anyone does."""
         self._fatigue_due = due
-        self.env.timeout(wake_delay(self.env.now, 0.0, due)).callbacks.append(
-            lambda _: self._tire(due))
+        self.env.call_in(wake_delay(self.env.now, 0.0, due), self._tire, due)
 
     def _due(self, responder: Responder) -> float:
         if responder.working_since is None or responder.efficiency < 1.0:

@@ -219,20 +219,29 @@ def test_a_recorded_quarter_shows_again_from_the_store(tmp_path):
     assert table in shown.stdout  # the same numbers, recomputed from the stored rows
 
 
-def test_a_finished_quarter_leaves_no_reference_cycles():
+@pytest.mark.parametrize("fast", [False, True], ids=["engine", "fast path"])
+def test_a_finished_quarter_leaves_no_reference_cycles(fast):
     import gc
 
+    from drillsim.rota import Rota
     from drillsim.strategies import parse_strategy
 
     qmodel = QuarterModel(load_portfolio(RETAILER))
     table = QuarterTable(qmodel, 1, 0)
     strategy = parse_strategy("fix-plus-workaround")
-    Quarter(qmodel, table.quarter(0), strategy).run()
+
+    def run(i: int) -> None:
+        if fast:
+            assert Rota(qmodel, table.quarter(i), strategy).follow(keep=True) is not None
+        else:
+            Quarter(qmodel, table.quarter(i), strategy).run()
+
+    run(0)
     gc.collect()
     gc.disable()
     try:
         for i in range(10):
-            Quarter(qmodel, table.quarter(i), strategy).run()
+            run(i)
         assert gc.collect() == 0
     finally:
         gc.enable()

@@ -19,7 +19,9 @@ from scipy import stats
 from .draws import BLOCK, BLOCK_KEY, DrawTable, IncidentDraws, uniforms
 from .engine import Clock, DefaultDispatch, Incident, Model, Outcome, Roster, Team
 from .portfolio import DAYS_PER_MONTH, Portfolio
+from .rota import Rota, Tally, rota_supports
 from .runner import compiled
+from .strategies import StrategyError
 from .week import MINUTES_PER_DAY
 
 COUNT, ARRIVAL = 11, 12  # stream purposes beside draws.py's
@@ -128,8 +130,8 @@ class CostFirst(DefaultDispatch):
 DISPATCH = {"default": DefaultDispatch, "cost-first": CostFirst}
 
 
-class Quarter:
-    """One replication of a quarter under one strategy."""
+class Quarter(Tally):
+    """One replication of a quarter under one strategy, on the engine."""
 
     def __init__(self, qmodel: QuarterModel, arrivals: list[Arrival], strategy, label: str = "",
                  keep: bool = False) -> None:
@@ -158,8 +160,16 @@ class Quarter:
             env.call_in(arrival.time, self._begin, arrival)
         if self.pending == 0:
             self.done.succeed()
-        env.run(until=self.done)
-        result = self._totals(), self._rows() if self.keep else []
+        try:
+            env.run(until=self.done)
+        except RuntimeError:  # nothing left to happen, and incidents still open
+            if self.done.triggered:
+                raise
+            raise StrategyError(f"strategy {self.label or type(self.strategy).__name__} left a "
+                                f"fix unstaffed on day {env.now / MINUTES_PER_DAY:.1f} of the "
+                                "quarter with nothing pending: the outage would never end"
+                                ) from None
+        result = self.record(self.keep)
         # Break reference cycles so reference counting frees the quarter: SimPy binds methods to
         # the environment, and the team calls back into this quarter.
         vars(env).clear()
@@ -217,33 +227,11 @@ class Quarter:
         else:
             self.shift_pending = False
 
-    def _totals(self) -> tuple[float, ...]:
-        qmodel = self.qmodel
-        cim = [0.0] * len(qmodel.systems)
-        cost = customers = waiting = 0.0
-        rto_met = rto_total = breaches = waited = 0
-        for system, _, incident in self.incidents:
-            outcome = incident.outcome
-            cim[system] += outcome.customer_impact_minutes
-            cost += outcome.cost
-            customers += outcome.customers_affected
-            waiting += incident.waited
-            waited += incident.waited > 0
-            if not math.isnan(outcome.rto_met):
-                rto_total += 1
-                rto_met += int(outcome.rto_met)
-            breaches += outcome.mtpd_breached == 1.0
+    def minutes(self) -> tuple[list[float], list[float], list[float]]:
+        """Each person's minutes engaged, after hours and overtime."""
         people = self.team.responders
-        engaged = sum(r.engaged_minutes for r in people)
-        period = qmodel.portfolio.period.minutes
-        return (len(self.incidents), self.merged, cost if qmodel.costed else math.nan, customers,
-                *cim, rto_met, rto_total, breaches, waiting, waited, engaged / 60,
-                engaged / (len(people) * period), sum(r.after_hours_minutes for r in people) / 60,
-                sum(r.overtime_minutes for r in people) / 60)
-
-    def _rows(self) -> list[tuple[Any, ...]]:
-        return [(self.qmodel.systems[system], time, incident.waited, *incident.outcome)
-                for system, time, incident in self.incidents]
+        return ([r.engaged_minutes for r in people], [r.after_hours_minutes for r in people],
+                [r.overtime_minutes for r in people])
 
 
 @dataclass(frozen=True)
@@ -264,11 +252,14 @@ class QuarterJob:
         qmodel = _qmodel(self)
         table = QuarterTable(qmodel, self.seed, block)
         results: dict[str, list] = {label: [] for label, _ in self.strategies}
+        fast = {label: rota_supports(qmodel, strategy) for label, strategy in self.strategies}
+        keep = self.keep_incidents
         for i in range(start, stop):  # one quarter's incidents alive at a time: less for the
             arrivals = table.quarter(i)  # garbage collector to trace over and over
             for label, strategy in self.strategies:
                 results[label].append(
-                    Quarter(qmodel, arrivals, strategy, label, self.keep_incidents).run())
+                    (fast[label] and Rota(qmodel, arrivals, strategy).follow(keep))
+                    or Quarter(qmodel, arrivals, strategy, label, keep).run())
         return results
 
 

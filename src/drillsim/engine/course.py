@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from heapq import heappop, heappush
+from itertools import count
 
 from ..draws import IncidentDraws
 from ..strategies import FIX as FIXING
@@ -34,54 +35,80 @@ def supports(model: Model, strategy) -> bool:
     return not model.external and type(strategy) in BUILT_IN
 
 
+class People:
+    """Who is doing what, by person: an outage's own team, or a quarter's shared one. A person
+    is on one incident at a time, so incidents sharing a team share these lists."""
+
+    __slots__ = ("arrived_at", "busy_since", "efficiency", "fatigue_due", "present", "task",
+                 "worked", "working_since")
+
+    def __init__(self, size: int) -> None:
+        self.task: list[int | None] = [None] * size  # FIX, an option's index, or None
+        self.present = [False] * size  # arrived at their incident
+        self.arrived_at = [0.0] * size
+        self.busy_since = [0.0] * size  # start of the current task
+        self.working_since: list[float | None] = [None] * size  # start of the work stretch
+        self.worked = [0.0] * size  # minutes worked in earlier stretches since a proper rest
+        self.efficiency = [1.0] * size
+        self.fatigue_due = math.inf  # when the team's one fatigue timer next fires
+
+
 class Course(ServiceLevels):
-    """One replication's course; ``run`` gives its ``Outcome``, or None to leave it to the engine."""
+    """One outage's course; ``run`` gives its ``Outcome``, or None to leave it to the engine.
 
-    __slots__ = ("arrived_at", "attempt", "best", "busy_since", "draws", "efficiency", "events",
-                 "fatigue_due", "fix", "fixers", "holds", "level", "levels", "mitigated_at",
-                 "mitigated_by", "model", "names", "now", "present", "resumed_at", "seq",
-                 "staff_minutes", "status", "strategy", "succeeded", "task", "tired", "wakes",
-                 "work", "worker", "working_since")
+    Alone it has its own team and its own agenda of events; in a quarter (``engine/rota.py``)
+    many share them. ``clock`` is absolute time, as the engine's environment keeps it; ``now``
+    is minutes since onset, as a strategy and the service levels read it.
+    """
 
-    def __init__(self, model: Model, draws: IncidentDraws, strategy) -> None:
+    __slots__ = ("arrived_at", "attempt", "best", "busy_since", "clock", "draws", "efficiency",
+                 "events", "finished", "fix", "fixers", "holds", "level", "levels",
+                 "mitigated_at", "mitigated_by", "model", "names", "order", "people", "present",
+                 "resumed_at", "staff", "staff_minutes", "start", "status", "strategy",
+                 "succeeded", "task", "wakes", "work", "worker", "working_since")
+
+    def __init__(self, model: Model, draws: IncidentDraws, strategy, people: People | None = None,
+                 events: list[tuple] | None = None, order: count | None = None,
+                 start: float = 0.0) -> None:
         self.model, self.draws, self.strategy = model, draws, strategy
-        n = model.wanted
-        self.task: list[int | None] = [None] * n
-        self.present = [False] * n
-        self.arrived_at = [0.0] * n
-        self.busy_since = [0.0] * n
-        self.working_since: list[float | None] = [None] * n
-        self.efficiency = [1.0] * n
-        self.tired = False  # whether anyone has tired yet
-        self.fatigue_due = math.inf  # the team's one fatigue timer
+        self.people = people = people or People(model.wanted)
+        self.task, self.present, self.arrived_at = people.task, people.present, people.arrived_at
+        self.busy_since, self.efficiency = people.busy_since, people.efficiency
+        self.working_since = people.working_since
+        self.events = [] if events is None else events
+        self.order = order or count(1)
+        self.start = self.clock = start
+        self.staff: list[int] = []  # people sent here, in the order they were paged
         self.status = ["untried" if ok else "unavailable" for ok in model.available]
         self.worker: list[int | None] = [None] * len(self.status)
         self.work: list[Work | None] = [None] * len(self.status)
         self.names = [w.name for w in model.scenario.workarounds]
         self.fixers: list[int] = []
         plan, self.holds = draws.attempt(0)
-        self.fix = Work(plan, 0.0)
+        self.fix = Work(plan, start)
         self.attempt = 0
         self._start_service(model)
         self.best = 0.0
         self.succeeded = False
+        self.finished = False
         self.staff_minutes = 0.0
         self.wakes: set[float] = set()
-        self.events: list[tuple] = []
-        self.seq = 0
-        self.now = 0.0
+
+    @property
+    def now(self) -> float:
+        """Minutes since onset."""
+        return self.clock - self.start
 
     def run(self) -> Outcome | None:
         draws, events = self.draws, self.events
-        self.now = now = 0.0 + draws.detect  # everyone is paged at detection
-        for k in range(len(self.task)):
+        self.clock = now = 0.0 + draws.detect  # everyone is paged at detection
+        self.staff = list(range(len(self.task)))
+        for k in self.staff:
             self._at(now + draws.response(k, draws.business), ARRIVE, k)
         while events:
-            self.now, _, kind, a, b, token = heappop(events)
+            self.clock, _, kind, _, a, b, token = heappop(events)
             if kind == ARRIVE:
-                self.present[a] = True
-                self.arrived_at[a] = self.now
-                self._decide()
+                self._arrived(a)
             elif kind == FIXED:
                 if a is self.fix and token == a.token and self._attempt_done():
                     return self._end()
@@ -90,13 +117,18 @@ class Course(ServiceLevels):
                     self._option_done(a)
             elif kind == WAKE:
                 self._decide()
-            elif a == self.fatigue_due:
+            elif a == self.people.fatigue_due:
                 self._tire()
         return None  # the fix was left unstaffed: the engine reports that strategy's error
 
     def _at(self, time: float, kind: int, a=None, b=None, token: int = 0) -> None:
-        self.seq += 1
-        heappush(self.events, (time, self.seq, kind, a, b, token))
+        """Schedule an event of this course; ties run in the order scheduled, as in SimPy."""
+        heappush(self.events, (time, next(self.order), kind, self, a, b, token))
+
+    def _arrived(self, person: int) -> None:
+        self.present[person] = True
+        self.arrived_at[person] = self.clock
+        self._decide()
 
     # -- the strategy, asked as the engine asks it -------------------------------------------
     def _decide(self) -> None:
@@ -107,7 +139,7 @@ class Course(ServiceLevels):
             at = result.ask_at
             if at is not None and at > self.now and at not in self.wakes:
                 self.wakes.add(at)
-                self._at(self.now + wake_delay(self.now, 0.0, at), WAKE)
+                self._at(self.clock + wake_delay(self.clock, self.start, at), WAKE)
             result = result.assign
         fix_changed = False
         task, option_of = self.task, self.model.option_of
@@ -128,7 +160,8 @@ class Course(ServiceLevels):
 
     @property
     def free(self) -> list[int]:
-        return [k for k, t in enumerate(self.task) if t is None and self.present[k]]
+        task, present = self.task, self.present
+        return [k for k in self.staff if task[k] is None and present[k]]
 
     def fixers_newest_first(self) -> list[int]:
         arrived_at = self.arrived_at
@@ -157,7 +190,9 @@ class Course(ServiceLevels):
     # -- people and work -------------------------------------------------------------------
     def _leave(self, person: int) -> bool:
         task = self.task[person]
-        self.staff_minutes += self.now - self.busy_since[person]
+        if task is None:
+            return False
+        self.staff_minutes += self.clock - self.busy_since[person]
         self.task[person] = None
         if task == FIX:
             self.fixers.remove(person)
@@ -170,14 +205,11 @@ class Course(ServiceLevels):
         return False
 
     def _join(self, person: int, task: int) -> bool:
-        now = self.now
+        now = self.clock
         self.task[person] = task
         self.busy_since[person] = now
         if self.working_since[person] is None:  # the work clock starts
-            self.working_since[person] = now
-            due = now + self.model.fatigue_after - 0.0
-            if due < self.fatigue_due and self.efficiency[person] == 1.0:
-                self._fatigue_at(due)
+            self._start_work(person)
         if task == FIX:
             self.fixers.append(person)
             return True
@@ -188,24 +220,27 @@ class Course(ServiceLevels):
 
     def _retime_option(self, option: int) -> None:
         work = self.work[option]
-        delay = work.set_rate(self.now, self.efficiency[self.worker[option]])
-        self._at(self.now + delay, FOUND, option, work, work.token)
+        delay = work.set_rate(self.clock, self.efficiency[self.worker[option]])
+        self._at(self.clock + delay, FOUND, option, work, work.token)
 
     def _retime_fix(self, rate: float | None = None) -> None:
+        """Re-time the fix at ``rate``, or at the rate its fixers give (a vendor's fix keeps its
+        own pace whoever liaises)."""
         if rate is None:
+            if self.model.external:
+                return
             fixers = self.fixers
             if not fixers:
                 rate = 0.0
             elif len(fixers) == 1:
                 rate = self.efficiency[fixers[0]]
-            elif self.tired:
-                rate = sum(self.efficiency[k] for k in fixers) ** self.model.alpha
             else:
-                rate = float(len(fixers)) ** self.model.alpha
+                efficiency = self.efficiency
+                rate = sum(efficiency[k] for k in fixers) ** self.model.alpha
         fix = self.fix
-        delay = fix.set_rate(self.now, rate)
+        delay = fix.set_rate(self.clock, rate)
         if delay is not None:
-            self._at(self.now + delay, FIXED, fix, None, fix.token)
+            self._at(self.clock + delay, FIXED, fix, None, fix.token)
 
     def _attempt_done(self) -> bool:
         """A repair attempt is done: whether it holds; if not, the next attempt begins."""
@@ -214,7 +249,7 @@ class Course(ServiceLevels):
         self.attempt += 1
         plan, self.holds = self.draws.attempt(self.attempt)
         rate = self.fix.rate
-        self.fix = Work(plan, self.now, rate)
+        self.fix = Work(plan, self.clock, rate)
         self._retime_fix(rate)
         self._decide()
         return False
@@ -234,51 +269,66 @@ class Course(ServiceLevels):
         else:
             self.status[option] = "failed"
         self.worker[option] = None
-        self.staff_minutes += self.now - self.busy_since[person]
+        self.staff_minutes += self.clock - self.busy_since[person]
         self.task[person] = None
         self._decide()
 
     # -- fatigue, as the team's one timer runs it -----------------------------------------------
+    def _start_work(self, person: int) -> None:
+        """The work clock starts; the team's fatigue timer is brought forward if need be."""
+        people, now = self.people, self.clock
+        self.working_since[person] = now
+        due = now + self.model.fatigue_after - people.worked[person]
+        if due < people.fatigue_due and self.efficiency[person] == 1.0:
+            self._fatigue_at(due)
+
     def _fatigue_at(self, due: float) -> None:
-        self.fatigue_due = due
-        self._at(self.now + wake_delay(self.now, 0.0, due), TIRE, due)
+        self.people.fatigue_due = due
+        self._at(self.clock + wake_delay(self.clock, 0.0, due), TIRE, due)
 
     def _due(self, person: int) -> float:
         since = self.working_since[person]
         if since is None or self.efficiency[person] < 1.0:
             return math.inf
-        return since + self.model.fatigue_after - 0.0
+        return since + self.model.fatigue_after - self.people.worked[person]
 
     def _tire(self) -> None:
-        """Whoever has worked long enough slows down; their work is re-timed, then a decision."""
-        self.fatigue_due = math.inf
+        """Whoever has worked long enough slows down."""
+        self.people.fatigue_due = math.inf
         for person in range(len(self.task)):
-            if self._due(person) <= self.now:
+            if self._due(person) <= self.clock:
                 self.efficiency[person] = self.model.fatigued_efficiency
-                self.tired = True
-                task = self.task[person]
-                if task == FIX:
-                    self._retime_fix()
-                elif task is not None and self.worker[task] == person \
-                        and self.status[task] == "working":
-                    self._retime_option(task)
-                self._decide()
+                self._tired(person)
         due = min(map(self._due, range(len(self.task))))
         if due < math.inf:
             self._fatigue_at(due)
 
+    def _tired(self, person: int) -> None:
+        """``person`` has slowed down: their work is re-timed, then a decision."""
+        task = self.task[person]
+        if task == FIX:
+            self._retime_fix()
+        elif task is not None and self.worker[task] == person and self.status[task] == "working":
+            self._retime_option(task)
+        self._decide()
+
     def _end(self) -> Outcome:
         """Restored: the outcome."""
-        now = self.now
+        self.finished = True
+        clock = self.clock
         self._set_level(1.0, "fix")
         staff = self.staff_minutes
-        for person, task in enumerate(self.task):
-            if task is not None:
-                staff += now - self.busy_since[person]
-        return outcome(self.model, self.draws, self.levels, now, staff, self.resumed_at,
+        task, busy_since = self.task, self.busy_since
+        for person in self.staff:
+            if task[person] is not None:
+                staff += clock - busy_since[person]
+        return outcome(self.model, self.draws, self.levels, self.now, staff, self.resumed_at,
                        self.mitigated_at, self.mitigated_by, self.attempt + 1)
 
 
 def follow(model: Model, draws: IncidentDraws, strategy) -> Outcome | None:
     """The outcome of one replication by the fast path, or None where the engine must run it."""
-    return Course(model, draws, strategy).run()
+    course = Course(model, draws, strategy)
+    result = course.run()
+    course.events.clear()  # its events refer to it: freed by reference counting, not the collector
+    return result

@@ -1,0 +1,427 @@
+"""The fast path for a quarter (DESIGN §5, §6): its outages' courses on one shared team, without
+SimPy.
+
+``quarter.Quarter`` runs a quarter on the engine: incidents, responders and a dispatch policy in
+a SimPy environment. Under a built-in strategy and dispatch policy, ``Rota`` follows the same
+events in the same order — one agenda keyed by time and scheduling order, as SimPy keys its
+queue — with each outage a ``Course`` (``engine/course.py``) on shared lists of people: who is
+on duty, who goes where, pre-emption, paging in, waiting, hand-over and fatigue across
+incidents, as ``engine/team.py`` decides them. It gives the engine's numbers to the bit; the
+tests check that on many portfolios. Where it could not be sure (a vendor owns a fix, a
+strategy or dispatch it does not know, a course the engine would reject) it declines and the
+engine runs that quarter.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from heapq import heappop, heappush
+from itertools import count
+from typing import Any
+
+from .engine.clock import wake_delay
+from .engine.course import ARRIVE, BUILT_IN, FIXED, FOUND, TIRE, WAKE, Course, People
+from .week import MINUTES_PER_DAY
+
+ONSET, DETECT, HANDOVER, SHIFT = range(5, 9)  # beside the course's own kinds
+DISPATCHES = ("default", "cost-first")
+
+
+class Tally:
+    """A quarter's metrics (``QuarterModel.columns``) and per-incident rows, from ``qmodel``,
+    ``incidents`` as (system, onset, incident with ``outcome`` and ``waited``), ``merged`` and
+    ``minutes()``; the engine's quarter and the fast path keep the same record."""
+
+    __slots__ = ()
+
+    def totals(self) -> tuple[float, ...]:
+        qmodel = self.qmodel
+        cim = [0.0] * len(qmodel.systems)
+        cost = customers = waiting = 0.0
+        rto_met = rto_total = breaches = waited = 0
+        for system, _, incident in self.incidents:
+            outcome = incident.outcome
+            cim[system] += outcome.customer_impact_minutes
+            cost += outcome.cost
+            customers += outcome.customers_affected
+            waiting += incident.waited
+            waited += incident.waited > 0
+            if not math.isnan(outcome.rto_met):
+                rto_total += 1
+                rto_met += int(outcome.rto_met)
+            breaches += outcome.mtpd_breached == 1.0
+        engaged, after_hours, overtime = self.minutes()
+        size = len(qmodel.names)
+        period = qmodel.portfolio.period.minutes
+        return (len(self.incidents), self.merged, cost if qmodel.costed else math.nan, customers,
+                *cim, rto_met, rto_total, breaches, waiting, waited, sum(engaged) / 60,
+                sum(engaged) / (size * period), sum(after_hours) / 60, sum(overtime) / 60)
+
+    def record(self, keep: bool) -> tuple[tuple[float, ...], list[tuple[Any, ...]]]:
+        """The quarter's metrics and, if ``keep``, one row per incident."""
+        return self.totals(), self.rows() if keep else []
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """One row per incident: system, onset, wait for a first person, and its outcome."""
+        return [(self.qmodel.systems[system], time, incident.waited, *incident.outcome)
+                for system, time, incident in self.incidents]
+
+
+def rota_supports(qmodel, strategy) -> bool:
+    """Whether the fast path can follow this portfolio's quarters under this strategy."""
+    return qmodel.portfolio.dispatch in DISPATCHES and type(strategy) in BUILT_IN
+
+
+class Outage(Course):
+    """One incident of a quarter: its course, on the quarter's people and agenda."""
+
+    __slots__ = ("cost", "detected", "outcome", "paged", "rota", "system", "waited", "wanted")
+
+    def __init__(self, rota: Rota, system: int, model, draws, start: float) -> None:
+        super().__init__(model, draws, rota.strategy, rota.people, rota.events, rota.order, start)
+        self.rota, self.system = rota, system
+        self.wanted = min(model.wanted, len(self.task))
+        self.cost = model.scenario.cost_per_minute or 0.0  # what cost-first dispatch ranks by
+        self.paged = 0  # pagings so far: the k-th reads the k-th response draw
+        self.waited: float | None = None  # detection to the first person sent
+        self.detected = 0.0  # when detected (absolute)
+
+    def page(self, person: int) -> None:
+        """``person`` is sent here; they arrive after their business- or after-hours response."""
+        rota, clock = self.rota, self.clock
+        if self.waited is None:
+            self.waited = clock - self.detected
+        delay = self.draws.response(self.paged, rota.business(clock))
+        self.paged += 1
+        rota.incident[person] = self
+        self.present[person] = False
+        self.task[person] = None
+        self.staff.append(person)
+        self._at(clock + delay, ARRIVE, person)
+
+    def _arrived(self, person: int) -> None:
+        rota = self.rota
+        self.present[person] = True
+        self.arrived_at[person] = self.clock
+        tired = rota.relieves[person]
+        if tired is not None and rota.incident[tired] is self:  # brief, then they go and rest
+            self._at(self.clock + rota.handover_minutes, HANDOVER, tired)
+        self._decide()
+
+    def remove(self, person: int) -> None:
+        """``person`` leaves (restored, sent elsewhere, or handed over)."""
+        if self._leave(person) and not self.finished:
+            self._retime_fix()
+        self.staff.remove(person)
+
+    def _start_work(self, person: int) -> None:
+        self.rota.start_work(person)
+
+
+class Rota(Tally):
+    """One quarter under one strategy, followed directly; ``run`` fills in its record."""
+
+    __slots__ = ("after_hours", "arrivals", "called_in", "clock", "cost_first", "engaged",
+                 "engaged_since", "events", "fatigue_after", "fatigued", "handover_minutes",
+                 "incident", "incidents", "merge", "merged", "offset", "open", "open_by_system",
+                 "order", "overtime", "page_extra", "pending", "people", "qmodel", "released_at",
+                 "relieves", "rest_minutes", "rotation", "shift_pending", "size", "strategy",
+                 "waiting", "week")
+
+    def __init__(self, qmodel, arrivals: list, strategy) -> None:
+        self.qmodel, self.arrivals, self.strategy = qmodel, arrivals, strategy
+        portfolio = qmodel.portfolio
+        team = portfolio.team
+        self.size = size = len(qmodel.names)
+        self.people = People(size)
+        self.incident: list[Outage | None] = [None] * size
+        self.engaged_since = [0.0] * size
+        self.called_in = [False] * size  # paged in after hours beyond the on-call person
+        self.relieves: list[int | None] = [None] * size  # a tired colleague being relieved
+        self.released_at = [-math.inf] * size
+        self.engaged = [0.0] * size
+        self.after_hours = [0.0] * size
+        self.overtime = [0.0] * size
+        self.week, self.offset = qmodel.calendar, qmodel.offset
+        self.rotation = team.rotation_days * MINUTES_PER_DAY
+        self.page_extra = team.page_extra
+        self.rest_minutes = team.rest_hours * 60
+        self.handover_minutes = team.handover_minutes
+        self.fatigue_after, self.fatigued = qmodel.fatigue_after, qmodel.fatigued_efficiency
+        self.cost_first = portfolio.dispatch == "cost-first"
+        self.merge = portfolio.merge_concurrent
+        self.events: list[tuple] = []
+        self.order = count(1)
+        self.clock = 0.0
+        self.open: list[Outage] = []  # detected and not yet restored, in detection order
+        self.waiting: deque[Outage] = deque()  # detected, nobody dispatched yet (FIFO)
+        self.open_by_system: dict[int, Outage] = {}
+        self.incidents: list[tuple[int, float, Outage]] = []
+        self.pending = len(arrivals)
+        self.merged = 0
+        self.shift_pending = False
+
+    def minutes(self) -> tuple[list[float], list[float], list[float]]:
+        return self.engaged, self.after_hours, self.overtime
+
+    def follow(self, keep: bool) -> tuple[tuple[float, ...], list[tuple[Any, ...]]] | None:
+        """The quarter's record (``Tally.record``), or None if a course was left unstaffed: the
+        engine then runs it, and reports the strategy's error."""
+        self._run()
+        result = None if self.pending else self.record(keep)
+        self.events.clear()  # break reference cycles: reference counting then frees the quarter
+        for _, _, outage in self.incidents:  # without the garbage collector
+            outage.rota = None
+        return result
+
+    def _run(self) -> None:
+        events, incident = self.events, self.incident
+        for arrival in self.arrivals:
+            self._at(arrival.time, ONSET, None, arrival)
+        while self.pending and events:
+            self.clock, _, kind, outage, a, b, token = heappop(events)
+            if outage is not None:
+                outage.clock = self.clock
+            if kind == ARRIVE:
+                if incident[a] is outage and not outage.finished:
+                    outage._arrived(a)
+            elif kind == FIXED:
+                if a is outage.fix and token == a.token and outage._attempt_done():
+                    self._restored(outage)
+            elif kind == FOUND:
+                if b is outage.work[a] and token == b.token:
+                    outage._option_done(a)
+            elif kind == WAKE:
+                if not outage.finished:
+                    outage._decide()
+            elif kind == TIRE:
+                if a == self.people.fatigue_due:
+                    self._tire()
+            elif kind == DETECT:
+                if not outage.finished:  # unless a vendor fixed it before anyone noticed
+                    outage.detected = self.clock
+                    self._detected(outage)
+            elif kind == ONSET:
+                self._begin(a)
+            elif kind == HANDOVER:
+                if incident[a] is outage and not outage.finished:
+                    self._release(a)
+            else:
+                self._shift()
+
+    def _at(self, time: float, kind: int, outage: Outage | None = None, a=None) -> None:
+        heappush(self.events, (time, next(self.order), kind, outage, a, None, 0))
+
+    # -- incidents coming and going -----------------------------------------------------------
+    def _begin(self, arrival) -> None:
+        if self.merge and arrival.system in self.open_by_system:
+            self.merged += 1  # the system is already down: this is the same outage
+            self.pending -= 1
+            return
+        outage = Outage(self, arrival.system, self.qmodel.models[arrival.system], arrival.draws,
+                        self.clock)
+        self.open_by_system[arrival.system] = outage
+        self.incidents.append((arrival.system, arrival.time, outage))
+        self._at(self.clock + arrival.draws.detect, DETECT, outage)
+        if outage.model.external:  # a vendor works from onset at its own pace; staff only liaise
+            outage._retime_fix(1.0)
+
+    def _restored(self, outage: Outage) -> None:
+        if outage.waited is None:  # a vendor's fix ended it before anyone was sent
+            outage.waited = max(self.clock - outage.start - outage.draws.detect, 0.0)
+        outage.outcome = outage._end()
+        if outage in self.open:
+            self.open.remove(outage)
+        if outage in self.waiting:
+            self.waiting.remove(outage)
+        for person in list(outage.staff):
+            self._release(person)
+        if self.open_by_system.get(outage.system) is outage:
+            del self.open_by_system[outage.system]
+        self.pending -= 1
+
+    # -- the roster -----------------------------------------------------------------------------
+    def business(self, t: float) -> bool:
+        return self.week.business_at(self.offset + t)
+
+    def _on_call(self, t: float) -> int:
+        return int(t // self.rotation) % self.size
+
+    def _idle(self) -> list[int]:
+        """People on duty and on no incident, in slot order."""
+        incident = self.incident
+        if self.business(self.clock):
+            return [p for p in range(self.size) if incident[p] is None]
+        on_call = self._on_call(self.clock)
+        return [on_call] if incident[on_call] is None else []
+
+    def _short(self) -> bool:
+        return bool(self.waiting) or any(len(o.staff) < o.wanted for o in self.open)
+
+    # -- moving people --------------------------------------------------------------------------
+    def _send(self, person: int, outage: Outage, called_in: bool = False) -> None:
+        if self.incident[person] is not None:
+            self._withdraw(person)
+        clock = self.clock
+        if clock - self.released_at[person] >= self.rest_minutes:
+            self._rest(person)
+        self.called_in[person] = called_in
+        self.engaged_since[person] = clock
+        outage.clock = clock
+        outage.page(person)
+
+    def _withdraw(self, person: int) -> None:
+        """Take ``person`` off their incident and account for the time engaged."""
+        outage, clock = self.incident[person], self.clock
+        outage.clock = clock
+        outage.remove(person)
+        since = self.engaged_since[person]
+        engaged = clock - since
+        self.engaged[person] += engaged
+        outside = engaged - self.week.business_minutes(self.offset + since, self.offset + clock)
+        self.after_hours[person] += outside
+        if self.called_in[person] or person != self._on_call(since):
+            self.overtime[person] += outside
+        self.incident[person] = None
+        self.people.present[person] = self.called_in[person] = False
+        self.relieves[person] = None
+        self.released_at[person] = clock
+        people = self.people
+        if people.working_since[person] is not None:  # time off an incident is not work
+            people.worked[person] += clock - people.working_since[person]
+            people.working_since[person] = None
+
+    def _release(self, person: int) -> None:
+        """An incident no longer needs ``person``: free them and place them if on duty."""
+        self._withdraw(person)
+        if self.business(self.clock) or person == self._on_call(self.clock):
+            self._place(person)
+
+    def _rest(self, person: int) -> None:
+        people = self.people
+        people.working_since[person] = None
+        people.worked[person] = 0.0
+        people.efficiency[person] = 1.0
+
+    # -- dispatch (DESIGN §12) ------------------------------------------------------------------
+    def _detected(self, outage: Outage) -> None:
+        self.open.append(outage)
+        idle = self._idle()
+        if idle:
+            for person in idle[:outage.wanted]:
+                self._send(person, outage)
+        else:
+            person = self._preemptible()
+            called_in = person is None
+            if called_in:
+                person = self._callable()
+            if person is None:
+                self.waiting.append(outage)
+            else:
+                self._send(person, outage, called_in=called_in)
+        if len(outage.staff) < outage.wanted:
+            self._watch_shifts()
+
+    def _preemptible(self) -> int | None:
+        """A fixer who is not the last on their incident: the newest on the most staffed fix."""
+        best = None
+        for outage in self.open:
+            if len(outage.fixers) > 1 and (best is None or len(outage.fixers) > len(best.fixers)):
+                best = outage
+        if best is None:
+            return None
+        arrived_at = self.people.arrived_at
+        return max(best.fixers, key=lambda p: arrived_at[p])
+
+    def _callable(self) -> int | None:
+        """Someone off duty who may be paged in after hours (within ``page_extra``)."""
+        if sum(self.called_in) >= self.page_extra:
+            return None
+        return next((p for p in range(self.size) if self.incident[p] is None), None)
+
+    def _place(self, person: int) -> bool:
+        waiting = self.waiting
+        if waiting:
+            if self.cost_first:
+                outage = max(waiting, key=lambda o: o.cost)
+                waiting.remove(outage)
+            else:
+                outage = waiting.popleft()
+            self._send(person, outage)
+            return True
+        for outage in self.open:
+            if len(outage.staff) < outage.wanted:
+                self._send(person, outage)
+                return True
+        return False
+
+    # -- shifts ---------------------------------------------------------------------------------
+    def _watch_shifts(self) -> None:
+        """People are short: wake dispatch when business hours begin or the on-call person
+        changes, for as long as they are short."""
+        if not self.shift_pending:
+            self.shift_pending = True
+            self._next_shift()
+
+    def _next_shift(self) -> None:
+        now, week = self.clock, self.week
+        rotation = (now // self.rotation + 1) * self.rotation
+        day = int((self.offset + now) // MINUTES_PER_DAY)
+        opening = math.inf
+        for d in range(day, day + 8):
+            t = d * MINUTES_PER_DAY + week.business_start - self.offset
+            if t > now and d % 7 in week.business_days:
+                opening = t
+                break
+        self._at(now + (min(rotation, opening) - now), SHIFT)
+
+    def _shift(self) -> None:
+        for person in self._idle():
+            if not self._place(person):
+                break
+        if self._short():
+            self._next_shift()
+        else:
+            self.shift_pending = False
+
+    # -- fatigue --------------------------------------------------------------------------------
+    def start_work(self, person: int) -> None:
+        """Start ``person``'s work clock; bring the team's fatigue timer forward if need be."""
+        people, now = self.people, self.clock
+        people.working_since[person] = now
+        due = now + self.fatigue_after - people.worked[person]
+        if due < people.fatigue_due and people.efficiency[person] == 1.0:
+            self._fatigue_at(due)
+
+    def _fatigue_at(self, due: float) -> None:
+        self.people.fatigue_due = due
+        self._at(self.clock + wake_delay(self.clock, 0.0, due), TIRE, None, due)
+
+    def _due(self, person: int) -> float:
+        people = self.people
+        since = people.working_since[person]
+        if since is None or people.efficiency[person] < 1.0:
+            return math.inf
+        return since + self.fatigue_after - people.worked[person]
+
+    def _tire(self) -> None:
+        """Whoever has worked long enough slows down and, if a fresh colleague is free, is
+        relieved (DESIGN §12)."""
+        people, clock = self.people, self.clock
+        people.fatigue_due = math.inf
+        for person in range(self.size):
+            if self._due(person) <= clock:
+                people.efficiency[person] = self.fatigued
+                outage = self.incident[person]
+                if outage is not None:
+                    outage.clock = clock
+                    outage._tired(person)
+                    fresh = next((p for p in self._idle() if people.efficiency[p] == 1.0
+                                  or clock - self.released_at[p] >= self.rest_minutes), None)
+                    if fresh is not None:
+                        self._send(fresh, self.incident[person])
+                        self.relieves[fresh] = person
+        due = min(map(self._due, range(self.size)))
+        if due < math.inf:
+            self._fatigue_at(due)

@@ -73,7 +73,8 @@ class DrawTable:
     once, copy ``k`` reading values ``k·BLOCK … (k+1)·BLOCK`` of each stream, so a copy's values
     do not depend on how many copies are drawn. Most replications have fewer incidents than the
     most any has: ``used`` (copies × BLOCK, true where a replication has that copy) limits the
-    work to the values that will be read.
+    work to the values that will be read, kept replication by replication: ``first[i]`` is
+    replication i's first.
     """
 
     def __init__(self, scenario: Scenario, root: int, block: int, incident: int = 0,
@@ -90,12 +91,12 @@ class DrawTable:
             used = np.ones((copies, BLOCK), dtype=bool)
         elif onsets is None:
             raise ValueError("a table of chosen copies needs their onsets")
-        self.index = (np.cumsum(used) - 1).reshape(used.shape)  # (copy, i) → row of values
-        shape = (int(used.sum()),)
+        self.first: list[int] = np.concatenate([[0], np.cumsum(used.sum(axis=0))]).tolist()
+        shape = (self.first[-1],)
 
         def column(purpose: int, index: int = 0) -> np.ndarray:
             key = (BLOCK_KEY, block, incident, purpose, index)
-            return uniforms(root, key, copies * BLOCK).reshape(used.shape)[used]
+            return chosen(uniforms(root, key, copies * BLOCK), used)
 
         onset = np.resize(_onset(scenario, week, column(ONSET)[:BLOCK]), shape) \
             if onsets is None else onsets
@@ -140,7 +141,15 @@ class DrawTable:
 
     def row(self, i: int, copy: int = 0) -> IncidentDraws:
         """The draws of replication ``block * BLOCK + i`` (its ``copy``-th incident)."""
-        values = self._values[self.index[copy, i]].tolist()
+        return self._draws(i, copy, self._values[self.first[i] + copy].tolist())
+
+    def rows(self, i: int, copies: int) -> list[IncidentDraws]:
+        """The draws of replication ``block * BLOCK + i``'s first ``copies`` incidents."""
+        first = self.first[i]
+        return [self._draws(i, copy, values)
+                for copy, values in enumerate(self._values[first:first + copies].tolist())]
+
+    def _draws(self, i: int, copy: int, values: list[float]) -> IncidentDraws:
         onset, detect, by_customer, business = values[:4]
         on_site, on_call, holds, find, activate, success, *attempts = \
             [values[part] for part in self._slices]
@@ -167,6 +176,12 @@ class DrawTable:
         key = (REPLICATION_KEY, replication, self.incident, copy, REPAIR, k)
         u = uniforms(self.root, key, 1)[0]
         return work, bool(u >= self.scenario.fix.repair_failure_probability)
+
+
+def chosen(u: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """The values of a stream of ``used.size`` uniforms, copy-major, that ``used`` (copies ×
+    BLOCK) marks, replication by replication."""
+    return u.reshape(used.shape).T[used.T]
 
 
 def _onset(scenario: Scenario, week: Week, u: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .draws import BLOCK, BLOCK_KEY, DrawTable, IncidentDraws, uniforms
+from .draws import BLOCK, BLOCK_KEY, DrawTable, IncidentDraws, chosen, uniforms
 from .engine import Clock, DefaultDispatch, Incident, Model, Outcome, Roster, Team
 from .portfolio import DAYS_PER_MONTH, Portfolio
 from .rota import Rota, Tally, rota_supports
@@ -69,7 +69,7 @@ class QuarterTable:
     """The incidents of one block of quarters, fully drawn before any is simulated."""
 
     def __init__(self, qmodel: QuarterModel, root: int, block: int) -> None:
-        self.pieces: list[tuple[int, list[int], list[float], list[list[int]], DrawTable]] = []
+        self.pieces: list[tuple[int, list[int], list[float], DrawTable]] = []
         portfolio = qmodel.portfolio
         for s, system in enumerate(portfolio.systems):
             model, week = qmodel.models[s], qmodel.arrivals[s]
@@ -84,17 +84,17 @@ class QuarterTable:
                 u = uniforms(root, (BLOCK_KEY, block, s, ARRIVAL, m), copies * BLOCK)
                 low = week.cumulative(qmodel.offset + start)
                 high = week.cumulative(qmodel.offset + stop)
-                onsets = week.inverse_cumulative(low + u.reshape(used.shape)[used] * (high - low))
+                onsets = week.inverse_cumulative(low + chosen(u, used) * (high - low))
                 table = DrawTable(model.scenario, root, block, INCIDENT_KEY + s * 1000 + m,
                                   week=model.week, onsets=onsets, pagings=model.wanted,
                                   response=portfolio.team.response, copies=copies, used=used)
-                self.pieces.append((s, counts.tolist(), (onsets - qmodel.offset).tolist(),
-                                    table.index.tolist(), table))
+                self.pieces.append((s, counts.tolist(), (onsets - qmodel.offset).tolist(), table))
 
     def quarter(self, i: int) -> list[Arrival]:
         """Row ``i``'s incidents in order of onset."""
-        arrivals = [Arrival(times[index[k][i]], s, table.row(i, k))
-                    for s, counts, times, index, table in self.pieces for k in range(counts[i])]
+        arrivals = [Arrival(times[table.first[i] + k], s, draws)
+                    for s, counts, times, table in self.pieces if counts[i]
+                    for k, draws in enumerate(table.rows(i, counts[i]))]
         arrivals.sort(key=lambda a: (a.time, a.system))
         return arrivals
 

@@ -24,7 +24,7 @@ from .engine.clock import wake_delay
 from .engine.course import ARRIVE, BUILT_IN, FIXED, FOUND, TIRE, WAKE, Course, People
 from .week import MINUTES_PER_DAY
 
-ONSET, DETECT, HANDOVER, SHIFT = range(5, 9)  # beside the course's own kinds
+DETECT, HANDOVER, SHIFT = range(5, 8)  # beside the course's own kinds
 DISPATCHES = ("default", "cost-first")
 
 
@@ -124,10 +124,10 @@ class Rota(Tally):
 
     __slots__ = ("after_hours", "arrivals", "called_in", "clock", "cost_first", "engaged",
                  "engaged_since", "events", "fatigue_after", "fatigued", "handover_minutes",
-                 "incident", "incidents", "merge", "merged", "offset", "open", "open_by_system",
-                 "order", "overtime", "page_extra", "pending", "people", "qmodel", "released_at",
-                 "relieves", "rest_minutes", "rotation", "shift_pending", "size", "strategy",
-                 "waiting", "week")
+                 "hours", "incident", "incidents", "merge", "merged", "offset", "open",
+                 "open_by_system", "order", "overtime", "page_extra", "pending", "people",
+                 "qmodel", "released_at", "relieves", "rest_minutes", "rotation",
+                 "shift_pending", "size", "strategy", "waiting", "week")
 
     def __init__(self, qmodel, arrivals: list, strategy) -> None:
         self.qmodel, self.arrivals, self.strategy = qmodel, arrivals, strategy
@@ -144,6 +144,7 @@ class Rota(Tally):
         self.after_hours = [0.0] * size
         self.overtime = [0.0] * size
         self.week, self.offset = qmodel.calendar, qmodel.offset
+        self.hours = (0.0, 0.0, False)  # a stretch of week time and whether it is business hours
         self.rotation = team.rotation_days * MINUTES_PER_DAY
         self.page_extra = team.page_extra
         self.rest_minutes = team.rest_hours * 60
@@ -176,34 +177,39 @@ class Rota(Tally):
         return result
 
     def _run(self) -> None:
-        events, incident = self.events, self.incident
-        for arrival in self.arrivals:
-            self._at(arrival.time, ONSET, None, arrival)
-        while self.pending and events:
+        events, incident, arrivals = self.events, self.incident, self.arrivals
+        onsets = len(arrivals)
+        j = 0  # the next onset: the engine queues them all first, so at a tie they come first
+        while self.pending:
+            if j < onsets and (not events or arrivals[j].time <= events[0][0]):
+                self.clock = arrivals[j].time
+                self._begin(arrivals[j])
+                j += 1
+                continue
+            if not events:
+                return  # nothing left to happen: a fix is left unstaffed
             self.clock, _, kind, outage, a, b, token = heappop(events)
             if outage is not None:
                 outage.clock = self.clock
-            if kind == ARRIVE:
-                if incident[a] is outage and not outage.finished:
-                    outage._arrived(a)
-            elif kind == FIXED:
+            if kind == FIXED:
                 if a is outage.fix and token == a.token and outage._attempt_done():
                     self._restored(outage)
+            elif kind == ARRIVE:
+                if incident[a] is outage and not outage.finished:
+                    outage._arrived(a)
+            elif kind == DETECT:
+                if not outage.finished:  # unless a vendor fixed it before anyone noticed
+                    outage.detected = self.clock
+                    self._detected(outage)
+            elif kind == TIRE:
+                if a == self.people.fatigue_due:
+                    self._tire()
             elif kind == FOUND:
                 if b is outage.work[a] and token == b.token:
                     outage._option_done(a)
             elif kind == WAKE:
                 if not outage.finished:
                     outage._decide()
-            elif kind == TIRE:
-                if a == self.people.fatigue_due:
-                    self._tire()
-            elif kind == DETECT:
-                if not outage.finished:  # unless a vendor fixed it before anyone noticed
-                    outage.detected = self.clock
-                    self._detected(outage)
-            elif kind == ONSET:
-                self._begin(a)
             elif kind == HANDOVER:
                 if incident[a] is outage and not outage.finished:
                     self._release(a)
@@ -243,7 +249,27 @@ class Rota(Tally):
 
     # -- the roster -----------------------------------------------------------------------------
     def business(self, t: float) -> bool:
-        return self.week.business_at(self.offset + t)
+        """Whether ``t`` is in business hours (``Week.business_at``). The answer holds for a
+        stretch of the day — before opening, open, after closing — and most questions come
+        within the stretch of the last."""
+        at = self.offset + t
+        low, high, business = self.hours
+        if low <= at < high:
+            return business
+        week = self.week
+        day, minute = divmod(at, MINUTES_PER_DAY)
+        day_start = day * MINUTES_PER_DAY
+        if int(day) % 7 not in week.business_days:
+            low, high, business = day_start, day_start + MINUTES_PER_DAY, False
+        elif minute < week.business_start:
+            low, high, business = day_start, day_start + week.business_start, False
+        elif minute < week.business_end:
+            low, high, business = (day_start + week.business_start,
+                                   day_start + week.business_end, True)
+        else:
+            low, high, business = day_start + week.business_end, day_start + MINUTES_PER_DAY, False
+        self.hours = low, high, business
+        return business
 
     def _on_call(self, t: float) -> int:
         return int(t // self.rotation) % self.size
@@ -398,30 +424,37 @@ class Rota(Tally):
         self.people.fatigue_due = due
         self._at(self.clock + wake_delay(self.clock, 0.0, due), TIRE, None, due)
 
-    def _due(self, person: int) -> float:
-        people = self.people
-        since = people.working_since[person]
-        if since is None or people.efficiency[person] < 1.0:
-            return math.inf
-        return since + self.fatigue_after - people.worked[person]
+    def _dues(self) -> list[float]:
+        """When each person tires: their work stretch reaches the limit (inf if not working or
+        tired already)."""
+        people, after = self.people, self.fatigue_after
+        since, efficiency, worked = people.working_since, people.efficiency, people.worked
+        return [math.inf if since[p] is None or efficiency[p] < 1.0 else
+                since[p] + after - worked[p] for p in range(self.size)]
 
     def _tire(self) -> None:
         """Whoever has worked long enough slows down and, if a fresh colleague is free, is
-        relieved (DESIGN §12)."""
+        relieved (DESIGN §12). Most times the timer fires, whoever it was set for has stopped
+        working: then it is only set again."""
         people, clock = self.people, self.clock
         people.fatigue_due = math.inf
-        for person in range(self.size):
-            if self._due(person) <= clock:
-                people.efficiency[person] = self.fatigued
-                outage = self.incident[person]
-                if outage is not None:
-                    outage.clock = clock
-                    outage._tired(person)
-                    fresh = next((p for p in self._idle() if people.efficiency[p] == 1.0
-                                  or clock - self.released_at[p] >= self.rest_minutes), None)
-                    if fresh is not None:
-                        self._send(fresh, self.incident[person])
-                        self.relieves[fresh] = person
-        due = min(map(self._due, range(self.size)))
+        if min(self._dues()) <= clock:
+            for person in range(self.size):
+                if self._dues()[person] <= clock:
+                    self._tired(person)
+        due = min(self._dues())
         if due < math.inf:
             self._fatigue_at(due)
+
+    def _tired(self, person: int) -> None:
+        people, clock = self.people, self.clock
+        people.efficiency[person] = self.fatigued
+        outage = self.incident[person]
+        if outage is not None:
+            outage.clock = clock
+            outage._tired(person)
+            fresh = next((p for p in self._idle() if people.efficiency[p] == 1.0
+                          or clock - self.released_at[p] >= self.rest_minutes), None)
+            if fresh is not None:
+                self._send(fresh, self.incident[person])
+                self.relieves[fresh] = person

@@ -120,10 +120,13 @@ class FixPlusWorkaround:
         fixers = len(view.fixers)
         if not free and (on_workaround >= want or fixers <= 1):
             return None
-        options = iter(view.untried_options)
+        options = None  # the untried options, read once one is wanted
         assign = {}
         for name in free:
-            option = next(options, None) if fixers and on_workaround < want else None
+            option = None
+            if fixers and on_workaround < want:
+                options = options or iter(view.untried_options)
+                option = next(options, None)
             if option is None:
                 assign[name] = FIX
                 fixers += 1
@@ -131,6 +134,7 @@ class FixPlusWorkaround:
                 assign[name] = workaround(option)
                 on_workaround += 1
         if on_workaround < want and fixers > 1:  # escalate: pull the newest fixers, never the last
+            options = options or iter(view.untried_options)
             for name in view.fixers_newest_first():
                 option = next(options, None)
                 if option is None or on_workaround >= want or fixers <= 1:

@@ -79,10 +79,10 @@ class Course(ServiceLevels):
         self.order = order or count(1)
         self.start = self.clock = start
         self.staff: list[int] = []  # people sent here, in the order they were paged
-        self.status = ["untried" if ok else "unavailable" for ok in model.available]
+        self.status = model.statuses.copy()
         self.worker: list[int | None] = [None] * len(self.status)
         self.work: list[Work | None] = [None] * len(self.status)
-        self.names = [w.name for w in model.scenario.workarounds]
+        self.names = model.option_names
         self.fixers: list[int] = []
         plan, self.holds = draws.attempt(0)
         self.fix = Work(plan, start)

@@ -76,6 +76,8 @@ class Model:
         self.floor = 1 - scenario.severity
         self.available = [scenario.available(w) for w in scenario.workarounds]
         self.option_of = {w.name: i for i, w in enumerate(scenario.workarounds)}
+        self.option_names = list(self.option_of)
+        self.statuses = ["untried" if ok else "unavailable" for ok in self.available]  # at onset
 
     def own_team(self, env: Clock, draws: IncidentDraws) -> Team:
         """The scenario's team, all on call for this one incident."""

@@ -436,13 +436,14 @@ class Rota(Tally):
         """Whoever has worked long enough slows down and, if a fresh colleague is free, is
         relieved (DESIGN §12). Most times the timer fires, whoever it was set for has stopped
         working: then it is only set again."""
-        people, clock = self.people, self.clock
-        people.fatigue_due = math.inf
-        if min(self._dues()) <= clock:
-            for person in range(self.size):
-                if self._dues()[person] <= clock:
-                    self._tired(person)
+        clock = self.clock
+        self.people.fatigue_due = math.inf
         due = min(self._dues())
+        if due <= clock:
+            for person in range(self.size):
+                if self._dues()[person] <= clock:  # as of now: tiring one may move another
+                    self._tired(person)
+            due = min(self._dues())
         if due < math.inf:
             self._fatigue_at(due)
 

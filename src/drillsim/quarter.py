@@ -17,7 +17,8 @@ import numpy as np
 from scipy import stats
 
 from .draws import BLOCK, BLOCK_KEY, DrawTable, IncidentDraws, chosen, uniforms
-from .engine import Clock, DefaultDispatch, Incident, Model, Outcome, Roster, Team
+from .engine import Clock, Incident, Model, Outcome, Roster, Team
+from .engine.team import DISPATCH
 from .portfolio import DAYS_PER_MONTH, Portfolio
 from .rota import Rota, Tally, rota_supports
 from .runner import compiled
@@ -50,10 +51,17 @@ class QuarterModel:
         self.fatigue_after = team.fatigue.after_hours * 60 if team.fatigue else math.inf
         self.fatigued_efficiency = 1 - team.fatigue.slowdown if team.fatigue else 1.0
         self.costed = all(s.cost_per_minute is not None for s in self.scenarios)
+        self.page_extra = team.page_extra
+        self.rotation_minutes = team.rotation_days * MINUTES_PER_DAY
         self.columns = ("incidents", "merged", "cost", "customers_affected",
                         *(f"cim:{name}" for name in self.systems), "rto_met", "rto_incidents",
                         "mtpd_breaches", "waiting_minutes", "waited", "staff_hours",
                         "utilisation", "after_hours_hours", "overtime_hours")
+
+    def roster(self) -> Roster:
+        """Who is on duty when: the calendar's business hours, then the on-call rotation."""
+        return Roster(self.calendar, self.offset, page_extra=self.page_extra,
+                      rotation_minutes=self.rotation_minutes)
 
 
 @dataclass(slots=True)
@@ -115,21 +123,6 @@ def _counts(u: np.ndarray, mean: float, dispersion: float) -> np.ndarray:
     return np.searchsorted(cdf, u, side="left")
 
 
-class CostFirst(DefaultDispatch):
-    """Like the default, but freed people go to the waiting incident that costs most per minute."""
-
-    def _place(self, team: Team, responder) -> bool:
-        if team.waiting:
-            incident = max(team.waiting, key=lambda i: i.model.scenario.cost_per_minute or 0.0)
-            team.waiting.remove(incident)
-            team.send(responder, incident)
-            return True
-        return super()._place(team, responder)
-
-
-DISPATCH = {"default": DefaultDispatch, "cost-first": CostFirst}
-
-
 class Quarter(Tally):
     """One replication of a quarter under one strategy, on the engine."""
 
@@ -138,9 +131,7 @@ class Quarter(Tally):
         self.qmodel, self.arrivals, self.strategy, self.label = qmodel, arrivals, strategy, label
         portfolio = qmodel.portfolio
         self.env = Clock()
-        roster = Roster(qmodel.calendar, qmodel.offset, page_extra=portfolio.team.page_extra,
-                        rotation_minutes=portfolio.team.rotation_days * MINUTES_PER_DAY)
-        self.team = Team(self.env, qmodel.names, roster, DISPATCH[portfolio.dispatch](),
+        self.team = Team(self.env, qmodel.names, qmodel.roster(), DISPATCH[portfolio.dispatch](),
                          qmodel.fatigue_after, qmodel.fatigued_efficiency,
                          portfolio.team.rest_hours * 60,
                          handover_minutes=portfolio.team.handover_minutes)
@@ -207,18 +198,8 @@ class Quarter(Tally):
             self._next_shift()
 
     def _next_shift(self) -> None:
-        now, roster = self.env.now, self.team.roster
-        rotation = (now // roster.rotation_minutes + 1) * roster.rotation_minutes
-        week = roster.week
-        day = int((roster.offset + now) // MINUTES_PER_DAY)
-        opening = math.inf
-        for d in range(day, day + 8):
-            t = d * MINUTES_PER_DAY + week.business_start - roster.offset
-            if t > now and d % 7 in week.business_days:
-                opening = t
-                break
-        at = min(rotation, opening)
-        self.env.call_in(at - now, self._shift)
+        now = self.env.now
+        self.env.call_in(self.team.roster.next_change(now) - now, self._shift)
 
     def _shift(self) -> None:
         self.team.dispatch.shift(self.team)

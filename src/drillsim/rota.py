@@ -2,14 +2,14 @@
 SimPy.
 
 ``quarter.Quarter`` runs a quarter on the engine: incidents, responders and a dispatch policy in
-a SimPy environment. Under a built-in strategy and dispatch policy, ``Rota`` follows the same
-events in the same order — one agenda keyed by time and scheduling order, as SimPy keys its
-queue — with each outage a ``Course`` (``engine/course.py``) on shared lists of people: who is
-on duty, who goes where, pre-emption, paging in, waiting, hand-over and fatigue across
-incidents, as ``engine/team.py`` decides them. It gives the engine's numbers to the bit; the
-tests check that on many portfolios. Where it could not be sure (a vendor owns a fix, a
-strategy or dispatch it does not know, a course the engine would reject) it declines and the
-engine runs that quarter.
+a SimPy environment. Under a built-in strategy, ``Rota`` follows the same events in the same
+order — one agenda keyed by time and scheduling order, as SimPy keys its queue — with each
+outage a ``Course`` (``engine/course.py``) on shared lists of people, and the team's rules as
+``engine/team.py`` has them: the dispatch policy's own code decides who goes where (the rota is
+the team it asks), and the rota keeps the roster, paging, hand-over, fatigue across incidents
+and the hours worked. It gives the engine's numbers to the bit; the tests check that on many
+portfolios. Where it could not be sure (a strategy it does not know, a quarter the engine would
+reject) it declines and the engine runs that quarter.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from typing import Any
 
 from .engine.clock import wake_delay
 from .engine.course import ARRIVE, BUILT_IN, FIXED, FOUND, TIRE, WAKE, Course, People
+from .engine.team import DISPATCH, most_staffed
 from .week import MINUTES_PER_DAY
 
 DETECT, HANDOVER, SHIFT = range(5, 8)  # beside the course's own kinds
-DISPATCHES = ("default", "cost-first")
 
 
 class Tally:
@@ -70,19 +70,18 @@ class Tally:
 
 def rota_supports(qmodel, strategy) -> bool:
     """Whether the fast path can follow this portfolio's quarters under this strategy."""
-    return qmodel.portfolio.dispatch in DISPATCHES and type(strategy) in BUILT_IN
+    return type(strategy) in BUILT_IN
 
 
 class Outage(Course):
     """One incident of a quarter: its course, on the quarter's people and agenda."""
 
-    __slots__ = ("cost", "detected", "outcome", "paged", "rota", "system", "waited", "wanted")
+    __slots__ = ("detected", "outcome", "paged", "rota", "system", "waited", "wanted")
 
     def __init__(self, rota: Rota, system: int, model, draws, start: float) -> None:
         super().__init__(model, draws, rota.strategy, rota.people, rota.events, rota.order, start)
         self.rota, self.system = rota, system
         self.wanted = min(model.wanted, len(self.task))
-        self.cost = model.scenario.cost_per_minute or 0.0  # what cost-first dispatch ranks by
         self.paged = 0  # pagings so far: the k-th reads the k-th response draw
         self.waited: float | None = None  # detection to the first person sent
         self.detected = 0.0  # when detected (absolute)
@@ -122,11 +121,11 @@ class Outage(Course):
 class Rota(Tally):
     """One quarter under one strategy, followed directly; ``run`` fills in its record."""
 
-    __slots__ = ("after_hours", "arrivals", "called_in", "clock", "cost_first", "engaged",
+    __slots__ = ("after_hours", "arrivals", "called_in", "clock", "dispatch", "engaged",
                  "engaged_since", "events", "fatigue_after", "fatigued", "handover_minutes",
                  "hours", "incident", "incidents", "merge", "merged", "offset", "open",
                  "open_by_system", "order", "overtime", "page_extra", "pending", "people",
-                 "qmodel", "released_at", "relieves", "rest_minutes", "rotation",
+                 "qmodel", "released_at", "relieves", "rest_minutes", "roster", "rotation",
                  "shift_pending", "size", "strategy", "waiting", "week")
 
     def __init__(self, qmodel, arrivals: list, strategy) -> None:
@@ -143,14 +142,14 @@ class Rota(Tally):
         self.engaged = [0.0] * size
         self.after_hours = [0.0] * size
         self.overtime = [0.0] * size
-        self.week, self.offset = qmodel.calendar, qmodel.offset
+        self.roster = roster = qmodel.roster()
+        self.week, self.offset = roster.week, roster.offset
         self.hours = (0.0, 0.0, False)  # a stretch of week time and whether it is business hours
-        self.rotation = team.rotation_days * MINUTES_PER_DAY
-        self.page_extra = team.page_extra
+        self.rotation, self.page_extra = roster.rotation_minutes, roster.page_extra
         self.rest_minutes = team.rest_hours * 60
         self.handover_minutes = team.handover_minutes
         self.fatigue_after, self.fatigued = qmodel.fatigue_after, qmodel.fatigued_efficiency
-        self.cost_first = portfolio.dispatch == "cost-first"
+        self.dispatch = DISPATCH[portfolio.dispatch]()
         self.merge = portfolio.merge_concurrent
         self.events: list[tuple] = []
         self.order = count(1)
@@ -200,7 +199,7 @@ class Rota(Tally):
             elif kind == DETECT:
                 if not outage.finished:  # unless a vendor fixed it before anyone noticed
                     outage.detected = self.clock
-                    self._detected(outage)
+                    self.dispatch.detected(self, outage)
             elif kind == TIRE:
                 if a == self.people.fatigue_due:
                     self._tire()
@@ -274,19 +273,12 @@ class Rota(Tally):
     def _on_call(self, t: float) -> int:
         return int(t // self.rotation) % self.size
 
-    def _idle(self) -> list[int]:
-        """People on duty and on no incident, in slot order."""
-        incident = self.incident
-        if self.business(self.clock):
-            return [p for p in range(self.size) if incident[p] is None]
-        on_call = self._on_call(self.clock)
-        return [on_call] if incident[on_call] is None else []
-
     def _short(self) -> bool:
         return bool(self.waiting) or any(len(o.staff) < o.wanted for o in self.open)
 
     # -- moving people --------------------------------------------------------------------------
-    def _send(self, person: int, outage: Outage, called_in: bool = False) -> None:
+    def send(self, person: int, outage: Outage, called_in: bool = False) -> None:
+        """Page ``person`` to ``outage`` (taking them off any other first)."""
         if self.incident[person] is not None:
             self._withdraw(person)
         clock = self.clock
@@ -322,7 +314,7 @@ class Rota(Tally):
         """An incident no longer needs ``person``: free them and place them if on duty."""
         self._withdraw(person)
         if self.business(self.clock) or person == self._on_call(self.clock):
-            self._place(person)
+            self.dispatch.place(self, person)
 
     def _rest(self, person: int) -> None:
         people = self.people
@@ -330,60 +322,31 @@ class Rota(Tally):
         people.worked[person] = 0.0
         people.efficiency[person] = 1.0
 
-    # -- dispatch (DESIGN §12) ------------------------------------------------------------------
-    def _detected(self, outage: Outage) -> None:
-        self.open.append(outage)
-        idle = self._idle()
-        if idle:
-            for person in idle[:outage.wanted]:
-                self._send(person, outage)
-        else:
-            person = self._preemptible()
-            called_in = person is None
-            if called_in:
-                person = self._callable()
-            if person is None:
-                self.waiting.append(outage)
-            else:
-                self._send(person, outage, called_in=called_in)
-        if len(outage.staff) < outage.wanted:
-            self._watch_shifts()
+    # -- what the dispatch policy asks of a team (engine/team.py) -------------------------------
+    def idle(self) -> list[int]:
+        """People on duty and on no incident, in slot order."""
+        incident = self.incident
+        if self.business(self.clock):
+            return [p for p in range(self.size) if incident[p] is None]
+        on_call = self._on_call(self.clock)
+        return [on_call] if incident[on_call] is None else []
 
-    def _preemptible(self) -> int | None:
+    def preemptible(self) -> int | None:
         """A fixer who is not the last on their incident: the newest on the most staffed fix."""
-        best = None
-        for outage in self.open:
-            if len(outage.fixers) > 1 and (best is None or len(outage.fixers) > len(best.fixers)):
-                best = outage
+        best = most_staffed(self.open)
         if best is None:
             return None
         arrived_at = self.people.arrived_at
         return max(best.fixers, key=lambda p: arrived_at[p])
 
-    def _callable(self) -> int | None:
+    def callable(self) -> int | None:
         """Someone off duty who may be paged in after hours (within ``page_extra``)."""
         if sum(self.called_in) >= self.page_extra:
             return None
         return next((p for p in range(self.size) if self.incident[p] is None), None)
 
-    def _place(self, person: int) -> bool:
-        waiting = self.waiting
-        if waiting:
-            if self.cost_first:
-                outage = max(waiting, key=lambda o: o.cost)
-                waiting.remove(outage)
-            else:
-                outage = waiting.popleft()
-            self._send(person, outage)
-            return True
-        for outage in self.open:
-            if len(outage.staff) < outage.wanted:
-                self._send(person, outage)
-                return True
-        return False
-
     # -- shifts ---------------------------------------------------------------------------------
-    def _watch_shifts(self) -> None:
+    def wake(self) -> None:
         """People are short: wake dispatch when business hours begin or the on-call person
         changes, for as long as they are short."""
         if not self.shift_pending:
@@ -391,21 +354,11 @@ class Rota(Tally):
             self._next_shift()
 
     def _next_shift(self) -> None:
-        now, week = self.clock, self.week
-        rotation = (now // self.rotation + 1) * self.rotation
-        day = int((self.offset + now) // MINUTES_PER_DAY)
-        opening = math.inf
-        for d in range(day, day + 8):
-            t = d * MINUTES_PER_DAY + week.business_start - self.offset
-            if t > now and d % 7 in week.business_days:
-                opening = t
-                break
-        self._at(now + (min(rotation, opening) - now), SHIFT)
+        now = self.clock
+        self._at(now + (self.roster.next_change(now) - now), SHIFT)
 
     def _shift(self) -> None:
-        for person in self._idle():
-            if not self._place(person):
-                break
+        self.dispatch.shift(self)
         if self._short():
             self._next_shift()
         else:
@@ -454,8 +407,8 @@ class Rota(Tally):
         if outage is not None:
             outage.clock = clock
             outage._tired(person)
-            fresh = next((p for p in self._idle() if people.efficiency[p] == 1.0
+            fresh = next((p for p in self.idle() if people.efficiency[p] == 1.0
                           or clock - self.released_at[p] >= self.rest_minutes), None)
             if fresh is not None:
-                self._send(fresh, self.incident[person])
+                self.send(fresh, self.incident[person])
                 self.relieves[fresh] = person

@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from ..week import MINUTES_PER_WEEK, Week
+from ..week import MINUTES_PER_DAY, MINUTES_PER_WEEK, Week
 from .clock import Clock, wake_delay
 
 if TYPE_CHECKING:
@@ -66,6 +66,17 @@ class Roster:
 
     def on_duty(self, responder: Responder, t: float, size: int) -> bool:
         return self.always or self.business(t) or responder.slot == self.on_call(t, size)
+
+    def next_change(self, now: float) -> float:
+        """When, after ``now``, business hours next begin or the on-call person next changes."""
+        rotation = (now // self.rotation_minutes + 1) * self.rotation_minutes
+        week = self.week
+        day = int((self.offset + now) // MINUTES_PER_DAY)
+        for d in range(day, day + 8):
+            opens = d * MINUTES_PER_DAY + week.business_start - self.offset
+            if opens > now and d % 7 in week.business_days:
+                return min(rotation, opens)
+        return rotation
 
     def duty(self, t: float, size: int) -> Callable[[Responder], bool]:
         """Who is on duty at ``t``, worked out once for many people."""
@@ -122,11 +133,7 @@ class Team:
 
     def preemptible(self) -> Responder | None:
         """A fixer who is not the last on their incident: the newest on the most staffed fix."""
-        best = None
-        for incident in self.open:
-            if len(incident.fixers) > 1 and (best is None or
-                                             len(incident.fixers) > len(best.fixers)):
-                best = incident
+        best = most_staffed(self.open)
         return None if best is None else max(best.fixers, key=lambda r: r.arrived_at)
 
     # -- moving people -----------------------------------------------------------------------
@@ -213,10 +220,23 @@ class Team:
             self._fatigue_at(due)
 
 
+def most_staffed(incidents: list) -> Incident | None:
+    """The first incident with the most people on its fix, if more than one."""
+    best = None
+    for incident in incidents:
+        if len(incident.fixers) > 1 and (best is None or len(incident.fixers) > len(best.fixers)):
+            best = incident
+    return best
+
+
 class DefaultDispatch:
     """DESIGN §12: a new incident takes a free person; failing that, a fixer who is not the last
     on their incident; failing that, someone paged in per the roster; failing that, it waits
-    first in, first out. Freed people go to waiting incidents first, then to understaffed ones."""
+    first in, first out. Freed people go to waiting incidents first, then to understaffed ones.
+
+    It asks of ``team`` only ``open``, ``waiting``, ``idle()``, ``send()``, ``preemptible()``,
+    ``callable()`` and ``wake``, so the quarter's fast path (``rota.py``) uses it as it is;
+    ``freed`` and ``tired`` read responders and serve the engine."""
 
     def detected(self, team: Team, incident: Incident) -> None:
         team.open.append(incident)
@@ -227,7 +247,8 @@ class DefaultDispatch:
         else:
             responder = team.preemptible()
             called_in = responder is None
-            responder = responder or team.callable()
+            if called_in:
+                responder = team.callable()
             if responder is None:
                 team.waiting.append(incident)
             else:
@@ -238,7 +259,7 @@ class DefaultDispatch:
     def freed(self, team: Team, responder: Responder) -> None:
         if not team.roster.on_duty(responder, team.env.now, len(team.responders)):
             return  # off duty: they go home
-        self._place(team, responder)
+        self.place(team, responder)
 
     def tired(self, team: Team, responder: Responder) -> None:
         """Hand over to a fresh, free colleague if there is one (DESIGN §12); the tired person
@@ -253,10 +274,11 @@ class DefaultDispatch:
     def shift(self, team: Team) -> None:
         """Business hours began or the on-call person changed: newly available people help."""
         for responder in team.idle():
-            if not self._place(team, responder):
+            if not self.place(team, responder):
                 break
 
-    def _place(self, team: Team, responder: Responder) -> bool:
+    def place(self, team: Team, responder: Responder) -> bool:
+        """Send a newly free person where they are needed; whether anywhere was."""
         if team.waiting:
             team.send(responder, team.waiting.popleft())
             return True
@@ -267,4 +289,17 @@ class DefaultDispatch:
         return False
 
 
+class CostFirst(DefaultDispatch):
+    """Like the default, but freed people go to the waiting incident that costs most per minute."""
+
+    def place(self, team: Team, responder: Responder) -> bool:
+        if team.waiting:
+            incident = max(team.waiting, key=lambda i: i.model.scenario.cost_per_minute or 0.0)
+            team.waiting.remove(incident)
+            team.send(responder, incident)
+            return True
+        return super().place(team, responder)
+
+
 DEFAULT_DISPATCH = DefaultDispatch()  # it keeps no state of its own
+DISPATCH = {"default": DefaultDispatch, "cost-first": CostFirst}  # a portfolio's dispatch names

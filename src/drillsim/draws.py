@@ -10,7 +10,6 @@ beyond those drawn up front comes from a stream keyed by the replication itself.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
@@ -34,36 +33,60 @@ def uniforms(root: int, key: tuple[int, ...], size: int) -> np.ndarray:
         .random(size)
 
 
-@dataclass(slots=True)
 class IncidentDraws:
-    """One replication's incident, fully drawn: the engine reads this and nothing random else."""
+    """One replication's incident, fully drawn: the engine reads this and nothing random else.
 
-    replication: int
-    copy: int  # which of the replication's incidents of this kind (0 for a single outage)
-    onset: float  # minutes from Monday 00:00
-    detect: float  # minutes from onset to detection
-    detected_by: str  # "monitoring" or "customer"
-    business: bool  # detected in business hours
-    on_site: list[float]  # per paging k: minutes to arrive when paged in business hours
-    on_call: list[float]  # … and when paged after hours (the same uniform)
-    work: list[list[float]]  # per repair attempt, per fix phase: work content
-    holds: list[bool]  # per repair attempt: whether the repair holds
-    find: list[float]  # per workaround option
-    activate: list[float]
-    success: list[bool]
-    table: DrawTable
+    Its values are one row of its table, read where the engine asks (most lists are never
+    wanted whole): ``on_site`` and ``on_call`` per paging k, minutes to arrive when paged in or
+    after business hours (the same uniform); ``work`` per repair attempt and fix phase, its work
+    content, and ``holds`` whether that repair holds; per workaround option ``find``,
+    ``activate`` and ``success``.
+    """
+
+    __slots__ = ("business", "copy", "detect", "detected_by", "onset", "replication", "table",
+                 "values")
+
+    def __init__(self, replication: int, copy: int, values: list[float], table: DrawTable) -> None:
+        self.replication = replication
+        self.copy = copy  # which of the replication's incidents of this kind (0 if alone)
+        self.values, self.table = values, table
+        self.onset: float = values[0]  # minutes from Monday 00:00
+        self.detect: float = values[1]  # minutes from onset to detection
+        self.detected_by = "customer" if values[2] else "monitoring"
+        self.business: bool = values[3] > 0  # detected in business hours
+
+    def _part(self, index: int) -> list[float]:
+        return self.values[self.table._slices[index]]
+
+    on_site = property(lambda self: self._part(ON_SITE_PART))
+    on_call = property(lambda self: self._part(ON_CALL_PART))
+    find = property(lambda self: self._part(FIND_PART))
+    activate = property(lambda self: self._part(ACTIVATE_PART))
+    holds = property(lambda self: [h > 0 for h in self._part(HOLDS_PART)])
+    success = property(lambda self: [x > 0 for x in self._part(SUCCESS_PART)])
+    work = property(lambda self: [self._part(ATTEMPT_PART + k) for k in range(ATTEMPTS)])
 
     def response(self, k: int, business: bool) -> float:
         """Minutes from the k-th paging (0-based) to that person's arrival."""
-        if k < len(self.on_site):
-            return self.on_site[k] if business else self.on_call[k]
-        return self.table.extra_response(self.replication, self.copy, k, business)
+        table = self.table
+        if k < table.pagings:
+            return self.values[(table.on_site_at if business else table.on_call_at) + k]
+        return table.extra_response(self.replication, self.copy, k, business)
+
+    def succeeds(self, option: int) -> bool:
+        """Whether workaround ``option`` works once found and activated."""
+        return self.values[self.table.success_at + option] > 0
 
     def attempt(self, k: int) -> tuple[list[float], bool]:
         """Work per phase and whether the repair holds, for repair attempt ``k`` (0-based)."""
-        if k < len(self.work):
-            return self.work[k], self.holds[k]
+        if k < ATTEMPTS:
+            return self._part(ATTEMPT_PART + k), self.values[self.table.holds_at + k] > 0
         return self.table.extra_attempt(self.replication, self.copy, k)
+
+
+# Where each part of a row is in the table's slices (after onset, detection and its class).
+ON_SITE_PART, ON_CALL_PART, HOLDS_PART, FIND_PART, ACTIVATE_PART, SUCCESS_PART, ATTEMPT_PART = \
+    range(7)
 
 
 class DrawTable:
@@ -132,6 +155,10 @@ class DrawTable:
                   activate, success, *attempts]
         bounds = np.cumsum([0] + [len(g) for g in groups]).tolist()
         self._slices = [slice(a, z) for a, z in pairwise(bounds[1:])]
+        self.pagings = pagings  # response times drawn per block
+        self.on_site_at, self.on_call_at, self.holds_at, self.success_at = \
+            (self._slices[part].start
+             for part in (ON_SITE_PART, ON_CALL_PART, HOLDS_PART, SUCCESS_PART))
         self._values = np.stack([np.broadcast_to(np.asarray(c, dtype=float), shape)
                                  for g in groups for c in g], axis=-1)
 
@@ -150,14 +177,7 @@ class DrawTable:
                 for copy, values in enumerate(self._values[first:first + copies].tolist())]
 
     def _draws(self, i: int, copy: int, values: list[float]) -> IncidentDraws:
-        onset, detect, by_customer, business = values[:4]
-        on_site, on_call, holds, find, activate, success, *attempts = \
-            [values[part] for part in self._slices]
-        return IncidentDraws(
-            self.block * BLOCK + i, copy, onset, detect,
-            "customer" if by_customer else "monitoring", business > 0, on_site, on_call,
-            attempts, [h > 0 for h in holds], find, activate, [x > 0 for x in success], self,
-        )
+        return IncidentDraws(self.block * BLOCK + i, copy, values, self)
 
     def extra_response(self, replication: int, copy: int, k: int, business: bool) -> float:
         """A paging beyond those drawn per block, from the replication's own stream."""

@@ -257,7 +257,7 @@ class Course(ServiceLevels):
     def _option_done(self, option: int) -> None:
         person = self.worker[option]
         spec = self.model.scenario.workarounds[option]
-        if self.draws.success[option]:
+        if self.draws.succeeds(option):
             self.status[option] = "active"
             self.succeeded = True
             if spec.coverage > self.best:

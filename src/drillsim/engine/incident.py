@@ -434,7 +434,7 @@ class Incident(ServiceLevels):
         if self.log is not None:
             self._note("workaround", responder.name, f"{option.name}: found, activating",
                        work.stage_ends()[0] - self.start)
-        if self.draws.success[option.index]:
+        if self.draws.succeeds(option.index):
             option.status = "active"
             self.succeeded = True
             if option.spec.coverage > self.best_coverage:

@@ -270,6 +270,14 @@ class Rota(Tally):
         self.hours = low, high, business
         return business
 
+    def _business_minutes(self, start: float, stop: float) -> float:
+        """``Week.business_minutes``, the same to the bit; within one stretch of the day, read
+        off it."""
+        low, high, business = self.hours
+        if low <= start and stop < high:
+            return stop - start if business else 0.0
+        return self.week.business_minutes(start, stop)
+
     def _on_call(self, t: float) -> int:
         return int(t // self.rotation) % self.size
 
@@ -297,7 +305,7 @@ class Rota(Tally):
         since = self.engaged_since[person]
         engaged = clock - since
         self.engaged[person] += engaged
-        outside = engaged - self.week.business_minutes(self.offset + since, self.offset + clock)
+        outside = engaged - self._business_minutes(self.offset + since, self.offset + clock)
         self.after_hours[person] += outside
         if self.called_in[person] or person != self._on_call(since):
             self.overtime[person] += outside

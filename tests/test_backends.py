@@ -17,7 +17,7 @@ import pytest
 import drillsim as ds
 from conftest import ROOT, WEBSITE
 from drillsim import backends
-from drillsim.backends import BackendError, Dask, Processes, Serial, make_backend
+from drillsim.backends import LOCAL_CONFIG, BackendError, Dask, Processes, Serial, make_backend
 from drillsim.compare import sweep
 
 RETAILER = ROOT / "scenarios" / "portfolios" / "small-online-retailer.yaml"
@@ -87,6 +87,14 @@ def test_a_dead_pool_worker_costs_only_a_retry(tmp_path):
     assert results == expected(pieces) and sum(done) == 30
 
 
+def test_each_piece_is_handed_over_once_as_it_comes_in(tmp_path):
+    pieces = [(b, 0, 5) for b in range(6)]
+    (tmp_path / "died").touch()  # a Fragile job that does not die
+    for backend in (Serial(), Processes(2)):
+        done = dict(backend.completed(Fragile(str(tmp_path / "died")), pieces))
+        assert [done[i] for i in range(len(pieces))] == expected(pieces)
+
+
 def test_a_dead_dask_worker_is_replaced(cluster, tmp_path):
     pieces = [(b, 0, 5) for b in range(4)]
     backend = Dask(cluster.scheduler_address)
@@ -121,9 +129,9 @@ def test_a_local_cluster_gives_the_same_numbers_without_profiling_its_workers():
     serial = sweep(WEBSITE, vary=VARY, replications=2100, seed=8, backend="serial").rows()
     with make_backend("dask", workers=2, dask="local") as local:
         on_dask = sweep(WEBSITE, vary=VARY, replications=2100, seed=8, backend=local).rows()
-        settings = local.client.run(dask.config.get, "distributed.worker.profile.enabled")
+        settings = local.client.run(lambda: {key: dask.config.get(key) for key in LOCAL_CONFIG})
     pd.testing.assert_frame_equal(on_dask, serial, check_exact=True)
-    assert list(settings.values()) == [False, False]
+    assert list(settings.values()) == [LOCAL_CONFIG, LOCAL_CONFIG]  # quiet workers, no profiler
 
 
 @pytest.mark.parametrize("where, settle", [

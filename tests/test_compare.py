@@ -13,16 +13,21 @@ from click.testing import CliRunner, Result
 
 import drillsim as ds
 from conftest import ROOT, WEBSITE, scenario
+from drillsim.backends import Processes
 from drillsim.cli import main
 from drillsim.compare import (
     SweepRecord,
     break_even,
     default_fields,
+    evaluate,
+    load_target,
     optimize,
     plot_tornado,
     sensitivity,
     sweep,
 )
+from drillsim.portfolio import Portfolio
+from drillsim.runner import resolve_strategies
 from drillsim.store import Store
 from drillsim.vary import Factor, VaryError, apply, current, fields
 
@@ -108,6 +113,25 @@ def test_a_cell_is_the_run_of_its_configuration():
     quarters = sweep(RETAILER, replications=20, seed=9, backend="serial")
     pd.testing.assert_frame_equal(quarters.results[0].frame,
                                   ds.quarter(RETAILER, replications=20, seed=9).frame, check_exact=True)
+
+
+def test_a_target_file_is_parsed_once(monkeypatch):
+    import yaml
+
+    parsed = []
+    compose = yaml.composer.Composer.compose_document
+    monkeypatch.setattr(yaml.composer.Composer, "compose_document",
+                        lambda loader: parsed.append(1) or compose(loader))
+    assert isinstance(load_target(WEBSITE), ds.Scenario) and len(parsed) == 1
+    assert isinstance(load_target(RETAILER), Portfolio)
+
+
+def test_each_cell_is_handed_over_as_soon_as_it_is_in():
+    cells = [apply(ds.load_scenario(WEBSITE), {"team.responders": n}) for n in (1, 2)]
+    handed = []
+    results = evaluate(cells, resolve_strategies(["fix-only", "fix-plus-workaround"]), 1100, 3,
+                       Processes(2), ready=handed.append)
+    assert sorted(map(id, handed)) == sorted(map(id, results))  # each once, in any order
 
 
 def test_a_sweep_of_a_portfolio_multiplies_the_rates():

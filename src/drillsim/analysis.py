@@ -74,8 +74,9 @@ def describe(values: np.ndarray) -> dict[str, Any]:
     ordered = np.sort(values)
     out: dict[str, Any] = {"n": len(values), "mean": _clean(np.mean(values)),
                            "mean_ci95": mean_ci(values)}
-    for name, q in QUANTILES.items():
-        out[name] = _clean(np.quantile(ordered, q))
+    quantiles = np.quantile(ordered, list(QUANTILES.values()))  # one call: each as if alone
+    for (name, q), value in zip(QUANTILES.items(), quantiles, strict=True):
+        out[name] = _clean(value)
         out[f"{name}_ci95"] = quantile_ci(ordered, q)
     return out
 

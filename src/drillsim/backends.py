@@ -1,9 +1,11 @@
 """Where replications run: in this process, on a pool of local processes, or on a Dask cluster.
 
-A job is cut into pieces — a block of replications, in a sweep a block of one cell — and
-``job.chunk(*piece)`` computes a piece from its own keyed draws (DESIGN §6), so a piece's result
-does not depend on where, when or next to what it ran. Every backend hands the results back in
-piece order, so the numbers are identical to the bit on every backend and for any worker count.
+A job is cut into pieces — a block of replications, in a sweep a block of one cell; a piece ends
+with its first and end row — and ``job.chunk(*piece)`` computes a piece from its own keyed draws
+(DESIGN §6), so a piece's result does not depend on where, when or next to what it ran. Every
+backend hands each result over, with its piece's index, as soon as it is in (``completed``: the
+caller can work on it while the rest run) or all of them in piece order (``run``), so the numbers
+are identical to the bit on every backend and for any worker count.
 
 A worker process that dies costs only the pieces it had not returned: the process pool runs them
 again on a fresh pool (up to ``RETRIES`` times) and Dask resubmits them itself (``retries=``).
@@ -28,6 +30,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures import process as process_pool
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from itertools import accumulate
 from typing import Any
 
 Progress = Callable[[int], None]  # called with the number of replications just finished
@@ -40,9 +43,11 @@ CONNECT_TIMEOUT = "20s"  # to reach a Dask scheduler
 GUIDED = 2
 BATCH = 4
 # A local cluster's workers, scheduler and client share the machine's cores with the work: no
-# statistical profiler sampling the workers every 10 ms (no dashboard shows it), and event-loop
-# health checks every second rather than every 20 ms (they only feed warnings we silence).
-LOCAL_CONFIG = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s"}
+# statistical profiler sampling the workers every 10 ms (no dashboard shows it), event-loop
+# health checks every second rather than every 20 ms (they only feed warnings we silence), and
+# system metrics (CPU, memory, network: a dashboard's) every 5 s rather than every 0.5 s.
+LOCAL_CONFIG = {"distributed.worker.profile.enabled": False, "distributed.admin.tick.interval": "1s",
+                "distributed.admin.system-monitor.interval": "5s"}
 
 
 class BackendError(RuntimeError):
@@ -56,15 +61,27 @@ def default_workers() -> int:
 
 
 class Backend:
-    """Runs ``job.chunk(*piece)`` for every piece and returns the results in piece order.
+    """Runs ``job.chunk(*piece)`` for every piece: ``completed`` hands each result over as soon
+    as it is ready, ``run`` returns them all in piece order.
 
     Use as a context manager when the backend holds resources (a Dask cluster).
     """
 
     name = "serial"
 
-    def run(self, job: Any, pieces: Sequence[tuple], progress: Progress | None = None) -> list:
+    def completed(self, job: Any, pieces: Sequence[tuple],
+                  progress: Progress | None = None) -> Iterator[tuple[int, Any]]:
+        """Each piece's index and result as soon as it is ready, in any order, so the caller
+        can work on what is in while the rest runs. Read it to the end (or close it): it holds
+        the workers and pauses the collector meanwhile."""
         raise NotImplementedError
+
+    def run(self, job: Any, pieces: Sequence[tuple], progress: Progress | None = None) -> list:
+        """Every piece's result, in piece order."""
+        results: list = [None] * len(pieces)
+        for i, result in self.completed(job, pieces, progress):
+            results[i] = result
+        return results
 
     def close(self) -> None:
         """Release what the backend holds; the default holds nothing."""
@@ -84,13 +101,13 @@ class Serial(Backend):
 
     name = "serial"
 
-    def run(self, job: Any, pieces: Sequence[tuple], progress: Progress | None = None) -> list:
-        results = []
+    def completed(self, job: Any, pieces: Sequence[tuple],
+                  progress: Progress | None = None) -> Iterator[tuple[int, Any]]:
         with _collector_paused():
-            for piece in pieces:
-                results.append(job.chunk(*piece))
-                _report(progress, results[-1])
-        return results
+            for i, piece in enumerate(pieces):
+                result = job.chunk(*piece)
+                _report(progress, piece)
+                yield i, result
 
 
 class Processes(Backend):
@@ -102,36 +119,38 @@ class Processes(Backend):
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, workers or default_workers())
 
-    def run(self, job: Any, pieces: Sequence[tuple], progress: Progress | None = None) -> list:
+    def completed(self, job: Any, pieces: Sequence[tuple],
+                  progress: Progress | None = None) -> Iterator[tuple[int, Any]]:
         if min(self.workers, len(pieces)) <= 1:  # one process: no pool to start
-            return Serial().run(job, pieces, progress)
-        results: list = [None] * len(pieces)
+            yield from Serial().completed(job, pieces, progress)
+            return
         pending = set(range(len(pieces)))
         for _ in range(RETRIES + 1):
             try:
                 with _collector_paused():
-                    self._run(job, pieces, pending, results, progress)
-                return results
+                    yield from self._completed(job, pieces, pending, progress)
+                return
             except BrokenProcessPool:
                 continue  # a worker died: run what it had not returned on a fresh pool
         raise BackendError(f"worker processes died {RETRIES + 1} times running the same work; "
                            "is the machine out of memory?")
 
-    def _run(self, job: Any, pieces: Sequence[tuple], pending: set[int], results: list,
-             progress: Progress | None) -> None:
+    def _completed(self, job: Any, pieces: Sequence[tuple], pending: set[int],
+                   progress: Progress | None) -> Iterator[tuple[int, Any]]:
         pool = ProcessPoolExecutor(min(self.workers, len(pending)), mp_context=_context(),
                                    initializer=_start_worker, initargs=(job,))
         try:
             futures = {pool.submit(_run_piece, pieces[i]): i for i in sorted(pending)}
             for future in as_completed(futures):
                 i = futures[future]
-                results[i] = future.result()
+                result = future.result()
                 pending.discard(i)
-                _report(progress, results[i])
-        except BaseException:
+                _report(progress, pieces[i])
+                yield i, result
+        except BaseException:  # also the caller closing the stream early
             _terminate(pool)
             raise
-        pool.shutdown()
+        pool.shutdown(wait=False)  # every result is in: the workers exit on their own
 
     def __repr__(self) -> str:
         return f"<Processes backend: {self.workers} workers>"
@@ -174,8 +193,9 @@ class Dask(Backend):
                 raise BackendError(f"cannot reach the Dask scheduler at {address} "
                                    f"({' '.join(str(exc).split()) or type(exc).__name__})") from None
 
-    def run(self, job: Any, pieces: Sequence[tuple], progress: Progress | None = None) -> list:
-        from distributed import as_completed as completed
+    def completed(self, job: Any, pieces: Sequence[tuple],
+                  progress: Progress | None = None) -> Iterator[tuple[int, Any]]:
+        from distributed import as_completed as dask_completed
 
         futures: list = []
         try:
@@ -183,23 +203,23 @@ class Dask(Backend):
             tasks = batches(pieces, sum(self.client.nthreads().values()))
             futures = [self.client.submit(_chunks, shared, task, retries=RETRIES, pure=False)
                        for task in tasks]
-            place = {future.key: i for i, future in enumerate(futures)}
-            done: list = [None] * len(tasks)
+            starts = accumulate(map(len, tasks), initial=0)  # each task's first piece
+            first = {future.key: start for future, start in zip(futures, starts, strict=False)}
             with _collector_paused():
-                for future in completed(futures):
-                    i = place[future.key]
-                    done[i] = pickle.loads(future.result())
+                for future in dask_completed(futures):
+                    results = pickle.loads(future.result())
                     future.release()
-                    for result in done[i]:
-                        _report(progress, result)
+                    for i, result in enumerate(results, first[future.key]):
+                        _report(progress, pieces[i])
+                        yield i, result
         except BaseException:
-            # Failed or interrupted: cancel the rest. Operations still in flight inside
-            # distributed may fail as the cluster closes; asyncio would print their tracebacks.
+            # Failed, interrupted or closed early: cancel the rest. Operations still in flight
+            # inside distributed may fail as the cluster closes; asyncio would print their
+            # tracebacks.
             logging.getLogger("asyncio").setLevel(logging.CRITICAL)
             self.client.cancel(futures)
             raise
         self.client.cancel([shared])
-        return [result for results in done for result in results]
 
     def close(self) -> None:
         if self._owned:
@@ -258,9 +278,10 @@ def opened(backend: str | Backend, workers: int | None = None,
         made.close()
 
 
-def _report(progress: Progress | None, result: dict[str, list]) -> None:
+def _report(progress: Progress | None, piece: tuple) -> None:
+    """Report a finished piece's replications: its end row less its first."""
     if progress is not None:
-        progress(len(next(iter(result.values()), ())))
+        progress(piece[-1] - piece[-2])
 
 
 @contextmanager

@@ -28,16 +28,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from . import analysis
 from .backends import Backend, Progress, opened
 from .engine import Outcome
-from .portfolio import Portfolio, load_portfolio
+from .portfolio import Portfolio, portfolio_from
 from .quarter import QuarterJob
 from .results import QuarterResults, Results
-from .runner import Job, chunks, new_seed, resolve_strategies, to_frame
-from .scenario import Scenario, find_scenario, load_scenario
+from .runner import Columns, Job, chunks, columns, new_seed, resolve_strategies, to_frame
+from .scenario import Scenario, find_scenario
+from .scenario.loading import read_document, scenario_from
 from .strategies import REGISTRY, Strategy, StrategyError, parse_strategy
 from .vary import Factor, Field, VaryError, apply, current, parse_value
 from .vary import fields as checked_fields
@@ -50,17 +50,12 @@ SAFE_NAME = r"^[^.\[\]]+$"  # a list item's name usable in a path
 
 
 def load_target(target: Target | str | Path) -> Target:
-    """A scenario or a portfolio, given as itself, a file or a library scenario's name."""
+    """A scenario or a portfolio, given as itself, a file or a library scenario's name; the file
+    is read and parsed once, whichever it holds."""
     if isinstance(target, Scenario | Portfolio):
         return target
-    path = find_scenario(target)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        data = None  # the scenario loader says what is wrong
-    if isinstance(data, dict) and "systems" in data:
-        return load_portfolio(path)
-    return load_scenario(path)
+    document = read_document(find_scenario(target))
+    return portfolio_from(document) if "systems" in document.data else scenario_from(document)
 
 
 @dataclass(frozen=True)
@@ -74,36 +69,44 @@ class SweepJob:
     def strategies(self) -> tuple[tuple[str, Strategy], ...]:
         return self.jobs[0].strategies
 
-    def chunk(self, cell: int, block: int, start: int, stop: int) -> dict[str, pd.DataFrame]:
-        """Each strategy's outcomes as a frame, built here: on a worker, in parallel, and a frame
-        crosses back to the parent as a few arrays instead of thousands of tuples."""
+    def chunk(self, cell: int, block: int, start: int, stop: int) -> dict[str, Columns]:
+        """Each strategy's outcomes as ``columns``, built here: on a worker, in parallel, and they
+        cross back to the parent as a few arrays instead of thousands of tuples."""
         job = self.jobs[cell]
         if isinstance(job, QuarterJob):
-            return {label: pd.DataFrame.from_records([totals for totals, _ in rows],
-                                                     columns=job.columns)
+            return {label: columns([totals for totals, _ in rows], job.columns)
                     for label, rows in job.chunk(block, start, stop).items()}
-        return {label: pd.DataFrame.from_records(rows, columns=Outcome._fields)
+        return {label: columns(rows, Outcome._fields)
                 for label, rows in job.chunk(block, start, stop).items()}
 
 
 def evaluate(targets: Sequence[Target], strategies: tuple[tuple[str, Strategy], ...],
              replications: int, seed: int, backend: Backend,
-             progress: Progress | None = None) -> list[Results]:
+             progress: Progress | None = None,
+             ready: Callable[[Results], object] | None = None) -> list[Results]:
     """Every target under every strategy on the same draws, in one run of the backend over all
-    their pieces; a ``Results`` (``QuarterResults`` for a portfolio) per target."""
+    their pieces; a ``Results`` (``QuarterResults`` for a portfolio) per target, each built as
+    soon as its last piece is in, while the others run, and handed to ``ready`` then (so work
+    on it can be done meanwhile)."""
     jobs = tuple(QuarterJob(t, strategies, seed) if isinstance(t, Portfolio) else
                  Job(t, strategies, seed) for t in targets)
     blocks = chunks(replications)
     pieces = [(cell, *piece) for cell in range(len(jobs)) for piece in blocks]
-    done = backend.run(SweepJob(jobs), pieces, progress)
-    out: list[Results] = []
-    for cell, job in enumerate(jobs):
-        parts = done[cell * len(blocks):(cell + 1) * len(blocks)]
-        frame = to_frame({label: pd.concat([part[label] for part in parts], ignore_index=True)
-                          for label, _ in strategies})
-        kind = QuarterResults if isinstance(job, QuarterJob) else Results
-        out.append(kind(frame, job, replications))
-    return out
+    arrived: dict[int, dict[int, dict[str, Columns]]] = {}
+    done: dict[int, Results] = {}
+    for i, result in backend.completed(SweepJob(jobs), pieces, progress):
+        cell, block = divmod(i, len(blocks))
+        parts = arrived.setdefault(cell, {})
+        parts[block] = result
+        if len(parts) == len(blocks):
+            del arrived[cell]
+            frame = to_frame({label: [parts[b][label] for b in range(len(blocks))]
+                              for label, _ in strategies})
+            kind = QuarterResults if isinstance(jobs[cell], QuarterJob) else Results
+            done[cell] = kind(frame, jobs[cell], replications)
+            if ready is not None:
+                ready(done[cell])
+    return [done[cell] for cell in range(len(jobs))]
 
 
 class Sweep:
@@ -147,14 +150,7 @@ class Sweep:
     def _frame(self) -> pd.DataFrame:
         records = []
         for cell, (values, res) in enumerate(zip(self.cells, self.results, strict=True)):
-            # Each strategy's values taken once per cell: this runs after the simulation, alone.
-            strategy = res.frame["strategy"].to_numpy()
-            column = res.frame[self.metric].to_numpy()
-            metric = {label: column[strategy == label] for label in self.strategies}
-            for label in self.strategies:
-                d = analysis.describe(metric[label])
-                c = {} if label == self.baseline else analysis.paired(metric[self.baseline],
-                                                                      metric[label])
+            for label, (d, c) in res.figures(self.baseline, self.metric).items():
                 records.append({
                     "cell": cell, **{f.path: _plain(values[f.path]) for f in self.fields},
                     "strategy": label, "mean": d["mean"], **_bounds("mean", d["mean_ci95"]),
@@ -291,9 +287,10 @@ def sweep(target: Target | str | Path,
         raise StrategyError(f"baseline {baseline!r} is not among the strategies "
                             f"{', '.join(dict(labelled))}")
     seed = new_seed() if seed is None else int(seed)
-    with opened(backend, workers, dask) as runner:
+    base = baseline or labelled[0][0]
+    with opened(backend, workers, dask) as runner:  # each cell's figures while the others run
         results = evaluate([apply(target, cell) for cell in cells], labelled, replications, seed,
-                           runner, progress)
+                           runner, progress, lambda res: res.figures(base, res.headline_metric))
     return Sweep(target, varied, cells, results, baseline)
 
 

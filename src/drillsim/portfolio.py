@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
 from .scenario import Scenario, ScenarioError, find_scenario, load_scenario
-from .scenario.loading import load_document
+from .scenario.loading import Document, read_document, validate_document
 from .scenario.schema import Calendar, People, Strict
 from .week import BUSINESS_DAY, WEEKDAYS, Week, parse_clock
 
@@ -149,8 +149,13 @@ def _scenario(base: Path, name: str) -> Scenario:
 
 def load_portfolio(path: str | Path) -> Portfolio:
     """Read and validate a portfolio file, and every scenario it names."""
-    portfolio = load_document(path, Portfolio, "portfolio")
-    portfolio._source = str(path)
-    texts = [Path(path).read_text(encoding="utf-8"), *(s.digest for s in portfolio.scenarios())]
+    return portfolio_from(read_document(path, "portfolio"))
+
+
+def portfolio_from(document: Document) -> Portfolio:
+    """Validate a parsed portfolio file, and every scenario it names."""
+    portfolio = validate_document(document, Portfolio)
+    portfolio._source = document.source
+    texts = [document.text, *(s.digest for s in portfolio.scenarios())]
     portfolio._digest = hashlib.sha256("\0".join(texts).encode()).hexdigest()
     return portfolio

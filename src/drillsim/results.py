@@ -45,6 +45,7 @@ class Results:
         self.frame = frame
         self.job = job
         self.replications = replications
+        self._figures: dict[tuple[str, str], dict[str, tuple[dict, dict]]] = {}
 
     @property
     def scenario(self):
@@ -63,9 +64,25 @@ class Results:
         return LABELS.get(metric, metric)
 
     def values(self, strategy: str, metric: str | None = None) -> pd.Series:
-        """One strategy's metric, indexed by replication."""
-        rows = self.frame[self.frame["strategy"] == strategy]
-        return rows.set_index("replication")[metric or self.headline_metric]
+        """One strategy's metric, indexed by replication (taken from the two columns alone)."""
+        name = metric or self.headline_metric
+        chosen = (self.frame["strategy"] == strategy).to_numpy()
+        return pd.Series(self.frame[name].array[chosen], name=name,
+                         index=pd.Index(self.frame["replication"].array[chosen], name="replication"))
+
+    def figures(self, baseline: str, metric: str) -> dict[str, tuple[dict, dict]]:
+        """Per strategy: ``metric``'s description (``analysis.describe``) and its paired
+        comparison with ``baseline`` (``analysis.paired``; empty for the baseline itself), as a
+        sweep shows a cell. Kept once computed: a sweep computes them as each cell's results come
+        in, while the other cells still run."""
+        key = (baseline, metric)
+        if key not in self._figures:
+            values = {label: self.values(label, metric).to_numpy() for label in self.strategies}
+            self._figures[key] = {
+                label: (analysis.describe(v),
+                        {} if label == baseline else analysis.paired(values[baseline], v))
+                for label, v in values.items()}
+        return self._figures[key]
 
     def differences(self, baseline: str | None = None, metric: str | None = None) -> pd.DataFrame:
         """Replication by replication: each strategy's metric minus the baseline's (paired)."""

@@ -2,7 +2,9 @@
 
 Work is split into chunks of one block of draws (``draws.BLOCK``); every strategy runs on the same
 chunk's draws (common random numbers), and chunks are reassembled in replication order, so the
-numbers are identical for any backend or worker count and on every run.
+numbers are identical for any backend or worker count and on every run. A frame is joined from
+each chunk's ``columns``: one array per metric, which crosses between processes and joins far
+faster than rows or frames.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from .engine import Incident, Model, Outcome
 from .engine.course import follow, supports
 from .scenario import Scenario, load_scenario
 from .strategies import Strategy, StrategyError, parse_strategy
+
+Columns = dict[str, np.ndarray]  # a chunk's outcomes under one strategy: an array per metric
 
 
 class Chunked(Protocol):
@@ -103,23 +107,30 @@ def execute(job: Chunked, replications: int, workers: int | Backend = 1,
     return outcomes
 
 
-def to_frame(outcomes: Mapping[str, list[tuple] | pd.DataFrame]) -> pd.DataFrame:
+def columns(rows: Sequence[tuple], names: Sequence[str]) -> Columns:
+    """Rows as one array per named column, each typed as pandas types a frame's column (a float
+    column with a missing value is float, a text column holds objects)."""
+    frame = pd.DataFrame.from_records(rows, columns=names)
+    return {name: frame[name].to_numpy() for name in names}
+
+
+def to_frame(outcomes: Mapping[str, Sequence[Columns]]) -> pd.DataFrame:
     """One row per replication and strategy; ``strategy`` is ordered as given. Each strategy's
-    outcomes are rows in ``Outcome``'s field order, or a frame of them (a sweep's workers build
-    those)."""
+    outcomes come as ``columns`` of its chunks, in replication order: each column is one
+    concatenation, and the frame is built once."""
     labels = list(outcomes)
-    frames = []
-    for label, rows in outcomes.items():
-        frame = rows.reset_index(drop=True) if isinstance(rows, pd.DataFrame) else \
-            pd.DataFrame.from_records(rows, columns=Outcome._fields)
-        frame.insert(0, "replication", np.arange(len(frame)))
-        frame.insert(0, "strategy", label)
-        frames.append(frame)
-    frame = pd.concat(frames, ignore_index=True)
-    frame["strategy"] = pd.Categorical(frame["strategy"], categories=labels, ordered=True)
-    if "mitigated_by" in frame:
-        frame["mitigated_by"] = frame["mitigated_by"].astype("category")
-    return frame
+    parts = [part for chunks in outcomes.values() for part in chunks]
+    first = next(iter(parts[0]))  # any column gives a chunk's length
+    counts = [sum(len(part[first]) for part in chunks) for chunks in outcomes.values()]
+    metrics = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    if "mitigated_by" in metrics:  # sorted categories, as astype("category") makes: twice as fast
+        codes, categories = pd.factorize(metrics["mitigated_by"], sort=True)
+        metrics["mitigated_by"] = pd.Categorical.from_codes(codes, categories)
+    return pd.DataFrame({
+        "strategy": pd.Categorical.from_codes(np.repeat(np.arange(len(labels)), counts),
+                                              categories=labels, ordered=True),
+        "replication": np.concatenate([np.arange(count) for count in counts]),
+        **metrics})
 
 
 def simulate(scenario: Scenario | str | Path,
@@ -141,7 +152,8 @@ def simulate(scenario: Scenario | str | Path,
     if replications < 1:
         raise ValueError("replications must be at least 1")
     job = Job(scenario, resolve_strategies(strategies), new_seed() if seed is None else int(seed))
-    frame = to_frame(execute(job, replications, workers, progress))
+    outcomes = execute(job, replications, workers, progress)
+    frame = to_frame({label: [columns(rows, Outcome._fields)] for label, rows in outcomes.items()})
     return Results(frame, job, replications)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,32 +26,57 @@ class _Loader(yaml.SafeLoader):
     """Safe loader (no arbitrary objects) whose nodes we also walk for line numbers."""
 
 
+@dataclass(frozen=True)
+class Document:
+    """A YAML file read and parsed once: its text, its data and the file:line of every field path,
+    ready to validate as a scenario, a portfolio or any other schema."""
+
+    source: str
+    text: str
+    data: dict
+    where: dict[tuple, str]
+
+
+def read_document(path: str | Path, what: str = "scenario") -> Document:
+    """Read and parse a YAML file, each problem one line; ``what`` names the kind of document."""
+    source = str(path)
+    text = _read_text(Path(path))
+    return Document(source, text, *_read_yaml(text, source, what))
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read, parse and validate one scenario file (following ``extends``)."""
-    text = _read_text(Path(path))
-    return parse_scenario(text, str(path))
+    return scenario_from(read_document(path))
 
 
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Parse and validate scenario text; ``source`` names it in messages and anchors ``extends``."""
-    data, where, texts = _resolve(text, source, ())
+    return scenario_from(Document(source, text, *_read_yaml(text, source)))
+
+
+def scenario_from(document: Document) -> Scenario:
+    """Validate a parsed scenario (following ``extends``)."""
+    data, where, texts = _resolve(document, ())
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_explain(exc.errors(), source, where)) from None
-    scenario._source = (source, hashlib.sha256("\0".join(texts).encode()).hexdigest())
+        raise ScenarioError(_explain(exc.errors(), document.source, where)) from None
+    scenario._source = (document.source, hashlib.sha256("\0".join(texts).encode()).hexdigest())
     return scenario
 
 
 def load_document(path: str | Path, model: type[M], what: str) -> M:
     """Read a YAML file into any strict schema (a portfolio, a recipe…) with the same one-line
     errors as scenarios; ``what`` names the kind of document in messages."""
-    source = str(path)
-    data, where = _read_yaml(_read_text(Path(path)), source, what)
+    return validate_document(read_document(path, what), model)
+
+
+def validate_document(document: Document, model: type[M]) -> M:
+    """Validate a parsed document against any strict schema, each problem one line."""
     try:
-        return model.model_validate(data, context={"source": source})
+        return model.model_validate(document.data, context={"source": document.source})
     except ValidationError as exc:
-        raise ScenarioError(_explain(exc.errors(), source, where, model)) from None
+        raise ScenarioError(_explain(exc.errors(), document.source, document.where, model)) from None
 
 
 def merge(base: dict, changes: dict) -> dict:
@@ -72,23 +98,23 @@ def _read_text(path: Path) -> str:
         raise ScenarioError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
 
 
-def _resolve(text: str, source: str, chain: tuple[str, ...]
+def _resolve(document: Document, chain: tuple[str, ...]
              ) -> tuple[dict, dict[tuple, str], list[str]]:
     """The scenario's data with ``extends: other.yaml`` applied, where each field was written,
     and the texts it was built from."""
-    data, where = _read_yaml(text, source)
+    data, where = dict(document.data), document.where
     parent = data.pop("extends", None)
     if parent is None:
-        return data, where, [text]
+        return data, where, [document.text]
     if not isinstance(parent, str):
         raise ScenarioError(f"{where[('extends',)]}: extends: expected a scenario file name, "
                             f"found {parent!r}")
-    path = Path(source).parent / parent
+    path = Path(document.source).parent / parent
     if str(path.resolve()) in chain:
         raise ScenarioError(f"{where[('extends',)]}: extends: {parent} extends this file again")
-    base, base_where, texts = _resolve(_read_text(path), str(path),
-                                       (*chain, str(Path(source).resolve())))
-    return merge(base, data), {**base_where, **where}, [*texts, text]
+    base, base_where, texts = _resolve(read_document(path),
+                                       (*chain, str(Path(document.source).resolve())))
+    return merge(base, data), {**base_where, **where}, [*texts, document.text]
 
 
 def _read_yaml(text: str, source: str, what: str = "scenario") -> tuple[dict, dict[tuple, str]]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import websocket
 
-from drillsim.report.pdf import browser, flags
+from drillsim.report.pdf import browser, flags, stop
 
 STARTUP = 30.0  # seconds for Chromium to open its DevTools port
 LOAD = 60.0  # seconds for a page to load
@@ -31,11 +31,12 @@ class Page:
         found = browser()
         if found is None:
             raise RuntimeError("no Chromium on the PATH")
-        self.profile = tempfile.TemporaryDirectory(prefix="drillsim-test-chromium-")
+        self.profile = Path(tempfile.mkdtemp(prefix="drillsim-test-chromium-"))
         self.process = subprocess.Popen(
-            [found, *flags(Path(self.profile.name)), "--remote-debugging-port=0",
+            [found, *flags(self.profile), "--remote-debugging-port=0",
              "--hide-scrollbars", "--window-size=1280,900", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+            start_new_session=True)
         port = self._port()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as answer:
             target = next(t for t in json.load(answer) if t["type"] == "page")
@@ -48,7 +49,7 @@ class Page:
 
     def _port(self) -> int:
         """Chromium writes its port into DevToolsActivePort in the profile once it listens."""
-        marker = Path(self.profile.name) / "DevToolsActivePort"
+        marker = self.profile / "DevToolsActivePort"
         deadline = time.monotonic() + STARTUP
         while time.monotonic() < deadline:
             if marker.is_file() and marker.read_text().strip():
@@ -127,10 +128,4 @@ class Page:
         try:
             self.socket.close()
         finally:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-            self.profile.cleanup()
+            stop(self.process, self.profile)

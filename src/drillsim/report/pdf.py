@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -43,15 +45,39 @@ def print_pdf(page: Path, pdf: Path) -> Path:
     if found is None:
         raise PdfError("--pdf needs Chromium (or Chrome) on the PATH, e.g. `apt-get install "
                        "chromium`; the HTML report was written")
-    with tempfile.TemporaryDirectory(prefix="drillsim-chromium-") as profile:
-        command = [found, *flags(Path(profile)), "--no-pdf-header-footer",
-                   f"--print-to-pdf={pdf.resolve()}", page.resolve().as_uri()]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT,
-                                  stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise PdfError(f"Chromium did not print the PDF within {TIMEOUT} s") from None
-    if done.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
-        reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
+    profile = Path(tempfile.mkdtemp(prefix="drillsim-chromium-"))
+    command = [found, *flags(profile), "--no-pdf-header-footer",
+               f"--print-to-pdf={pdf.resolve()}", page.resolve().as_uri()]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        _, stderr = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise PdfError(f"Chromium did not print the PDF within {TIMEOUT} s") from None
+    finally:
+        stop(process, profile)
+    if process.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
+        reason = (stderr.strip().splitlines() or ["no output"])[-1]
         raise PdfError(f"Chromium could not print the PDF ({reason})")
     return pdf
+
+
+def stop(process: subprocess.Popen, profile: Path) -> None:
+    """End a Chromium started in a session of its own — its renderer and helper processes too,
+    which may still be writing into the profile after the browser itself exits — then remove
+    the profile."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break  # nothing of it is left
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            continue
+        time.sleep(0.1)  # the group outlives its leader by a moment
+    for _ in range(50):
+        shutil.rmtree(profile, ignore_errors=True)
+        if not profile.exists():
+            return
+        time.sleep(0.1)

@@ -61,7 +61,7 @@ def test_the_fast_path_gives_the_engines_quarters(name):
     quarters = [table.quarter(i) for i in range(12)]
     for spec in STRATEGIES:
         strategy = parse_strategy(spec)
-        assert rota_supports(qmodel, strategy)
+        assert rota_supports(strategy)
         for i, arrivals in enumerate(quarters):
             fast = Rota(qmodel, arrivals, strategy).follow(keep=True)
             engine = Quarter(qmodel, arrivals, strategy, spec, keep=True).run()
@@ -75,9 +75,8 @@ def test_a_strategy_it_does_not_know_goes_to_the_engine():
     class Cautious(FixOnly):
         """A user's strategy: the fast path cannot know what it reads."""
 
-    qmodel = QuarterModel(load_portfolio(RETAILER))
-    assert not rota_supports(qmodel, Cautious())
-    assert rota_supports(qmodel, FixOnly())
+    assert not rota_supports(Cautious())
+    assert rota_supports(FixOnly())
 
 
 def test_a_quarter_whose_fix_is_left_unstaffed_is_the_engines_to_report():

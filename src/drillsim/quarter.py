@@ -233,7 +233,7 @@ class QuarterJob:
         qmodel = _qmodel(self)
         table = QuarterTable(qmodel, self.seed, block)
         results: dict[str, list] = {label: [] for label, _ in self.strategies}
-        fast = {label: rota_supports(qmodel, strategy) for label, strategy in self.strategies}
+        fast = {label: rota_supports(strategy) for label, strategy in self.strategies}
         keep = self.keep_incidents
         for i in range(start, stop):  # one quarter's incidents alive at a time: less for the
             arrivals = table.quarter(i)  # garbage collector to trace over and over

@@ -68,8 +68,9 @@ class Tally:
                 for system, time, incident in self.incidents]
 
 
-def rota_supports(qmodel, strategy) -> bool:
-    """Whether the fast path can follow this portfolio's quarters under this strategy."""
+def rota_supports(strategy) -> bool:
+    """Whether the fast path can follow quarters under this strategy (dispatch policies and
+    portfolios it follows all)."""
     return type(strategy) in BUILT_IN
 
 
@@ -114,15 +115,12 @@ class Outage(Course):
             self._retime_fix()
         self.staff.remove(person)
 
-    def _start_work(self, person: int) -> None:
-        self.rota.start_work(person)
-
 
 class Rota(Tally):
-    """One quarter under one strategy, followed directly; ``run`` fills in its record."""
+    """One quarter under one strategy, followed directly; ``follow`` gives its record."""
 
     __slots__ = ("after_hours", "arrivals", "called_in", "clock", "dispatch", "engaged",
-                 "engaged_since", "events", "fatigue_after", "fatigued", "handover_minutes",
+                 "engaged_since", "events", "handover_minutes",
                  "hours", "incident", "incidents", "merge", "merged", "offset", "open",
                  "open_by_system", "order", "overtime", "page_extra", "pending", "people",
                  "qmodel", "released_at", "relieves", "rest_minutes", "roster", "rotation",
@@ -133,7 +131,7 @@ class Rota(Tally):
         portfolio = qmodel.portfolio
         team = portfolio.team
         self.size = size = len(qmodel.names)
-        self.people = People(size)
+        self.people = People(size, qmodel.fatigue_after, qmodel.fatigued_efficiency)
         self.incident: list[Outage | None] = [None] * size
         self.engaged_since = [0.0] * size
         self.called_in = [False] * size  # paged in after hours beyond the on-call person
@@ -148,7 +146,6 @@ class Rota(Tally):
         self.rotation, self.page_extra = roster.rotation_minutes, roster.page_extra
         self.rest_minutes = team.rest_hours * 60
         self.handover_minutes = team.handover_minutes
-        self.fatigue_after, self.fatigued = qmodel.fatigue_after, qmodel.fatigued_efficiency
         self.dispatch = DISPATCH[portfolio.dispatch]()
         self.merge = portfolio.merge_concurrent
         self.events: list[tuple] = []
@@ -373,44 +370,28 @@ class Rota(Tally):
             self.shift_pending = False
 
     # -- fatigue --------------------------------------------------------------------------------
-    def start_work(self, person: int) -> None:
-        """Start ``person``'s work clock; bring the team's fatigue timer forward if need be."""
-        people, now = self.people, self.clock
-        people.working_since[person] = now
-        due = now + self.fatigue_after - people.worked[person]
-        if due < people.fatigue_due and people.efficiency[person] == 1.0:
-            self._fatigue_at(due)
-
     def _fatigue_at(self, due: float) -> None:
         self.people.fatigue_due = due
         self._at(self.clock + wake_delay(self.clock, 0.0, due), TIRE, None, due)
-
-    def _dues(self) -> list[float]:
-        """When each person tires: their work stretch reaches the limit (inf if not working or
-        tired already)."""
-        people, after = self.people, self.fatigue_after
-        since, efficiency, worked = people.working_since, people.efficiency, people.worked
-        return [math.inf if since[p] is None or efficiency[p] < 1.0 else
-                since[p] + after - worked[p] for p in range(self.size)]
 
     def _tire(self) -> None:
         """Whoever has worked long enough slows down and, if a fresh colleague is free, is
         relieved (DESIGN §12). Most times the timer fires, whoever it was set for has stopped
         working: then it is only set again."""
-        clock = self.clock
-        self.people.fatigue_due = math.inf
-        due = min(self._dues())
+        clock, people = self.clock, self.people
+        people.fatigue_due = math.inf
+        due = min(map(people.due, range(self.size)))
         if due <= clock:
             for person in range(self.size):
-                if self._dues()[person] <= clock:  # as of now: tiring one may move another
+                if people.due(person) <= clock:  # as of now: tiring one may move another
                     self._tired(person)
-            due = min(self._dues())
+            due = min(map(people.due, range(self.size)))
         if due < math.inf:
             self._fatigue_at(due)
 
     def _tired(self, person: int) -> None:
         people, clock = self.people, self.clock
-        people.efficiency[person] = self.fatigued
+        people.efficiency[person] = people.fatigued
         outage = self.incident[person]
         if outage is not None:
             outage.clock = clock

@@ -37,12 +37,14 @@ def supports(model: Model, strategy) -> bool:
 
 class People:
     """Who is doing what, by person: an outage's own team, or a quarter's shared one. A person
-    is on one incident at a time, so incidents sharing a team share these lists."""
+    is on one incident at a time, so incidents sharing a team share these lists. People tire
+    after ``fatigue_after`` minutes of work, then work at ``fatigued`` efficiency."""
 
-    __slots__ = ("arrived_at", "busy_since", "efficiency", "fatigue_due", "present", "task",
-                 "worked", "working_since")
+    __slots__ = ("arrived_at", "busy_since", "efficiency", "fatigue_after", "fatigue_due",
+                 "fatigued", "present", "task", "worked", "working_since")
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, fatigue_after: float, fatigued: float) -> None:
+        self.fatigue_after, self.fatigued = fatigue_after, fatigued
         self.task: list[int | None] = [None] * size  # FIX, an option's index, or None
         self.present = [False] * size  # arrived at their incident
         self.arrived_at = [0.0] * size
@@ -51,6 +53,14 @@ class People:
         self.worked = [0.0] * size  # minutes worked in earlier stretches since a proper rest
         self.efficiency = [1.0] * size
         self.fatigue_due = math.inf  # when the team's one fatigue timer next fires
+
+    def due(self, person: int) -> float:
+        """When ``person`` tires: their work stretch reaches the limit (inf if not working or
+        tired already)."""
+        since = self.working_since[person]
+        if since is None or self.efficiency[person] < 1.0:
+            return math.inf
+        return since + self.fatigue_after - self.worked[person]
 
 
 class Course(ServiceLevels):
@@ -71,7 +81,8 @@ class Course(ServiceLevels):
                  events: list[tuple] | None = None, order: count | None = None,
                  start: float = 0.0) -> None:
         self.model, self.draws, self.strategy = model, draws, strategy
-        self.people = people = people or People(model.wanted)
+        self.people = people = people or \
+            People(model.wanted, model.fatigue_after, model.fatigued_efficiency)
         self.task, self.present, self.arrived_at = people.task, people.present, people.arrived_at
         self.busy_since, self.efficiency = people.busy_since, people.efficiency
         self.working_since = people.working_since
@@ -278,7 +289,7 @@ class Course(ServiceLevels):
         """The work clock starts; the team's fatigue timer is brought forward if need be."""
         people, now = self.people, self.clock
         self.working_since[person] = now
-        due = now + self.model.fatigue_after - people.worked[person]
+        due = now + people.fatigue_after - people.worked[person]
         if due < people.fatigue_due and self.efficiency[person] == 1.0:
             self._fatigue_at(due)
 
@@ -286,20 +297,15 @@ class Course(ServiceLevels):
         self.people.fatigue_due = due
         self._at(self.clock + wake_delay(self.clock, 0.0, due), TIRE, due)
 
-    def _due(self, person: int) -> float:
-        since = self.working_since[person]
-        if since is None or self.efficiency[person] < 1.0:
-            return math.inf
-        return since + self.model.fatigue_after - self.people.worked[person]
-
     def _tire(self) -> None:
         """Whoever has worked long enough slows down."""
-        self.people.fatigue_due = math.inf
+        people = self.people
+        people.fatigue_due = math.inf
         for person in range(len(self.task)):
-            if self._due(person) <= self.clock:
-                self.efficiency[person] = self.model.fatigued_efficiency
+            if people.due(person) <= self.clock:
+                self.efficiency[person] = people.fatigued
                 self._tired(person)
-        due = min(map(self._due, range(len(self.task))))
+        due = min(map(people.due, range(len(self.task))))
         if due < math.inf:
             self._fatigue_at(due)
 

@@ -66,7 +66,7 @@ class People:
 class Course(ServiceLevels):
     """One outage's course; ``run`` gives its ``Outcome``, or None to leave it to the engine.
 
-    Alone it has its own team and its own agenda of events; in a quarter (``engine/rota.py``)
+    Alone it has its own team and its own agenda of events; in a quarter (``rota.py``)
     many share them. ``clock`` is absolute time, as the engine's environment keeps it; ``now``
     is minutes since onset, as a strategy and the service levels read it.
     """

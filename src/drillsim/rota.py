@@ -20,7 +20,6 @@ from heapq import heappop, heappush
 from itertools import count
 from typing import Any
 
-from .engine.clock import wake_delay
 from .engine.course import ARRIVE, BUILT_IN, FIXED, FOUND, TIRE, WAKE, Course, People
 from .engine.team import DISPATCH, most_staffed
 from .week import MINUTES_PER_DAY
@@ -110,8 +109,8 @@ class Outage(Course):
         self._decide()
 
     def remove(self, person: int) -> None:
-        """``person`` leaves (restored, sent elsewhere, or handed over)."""
-        if self._leave(person) and not self.finished:
+        """``person`` leaves before the end (sent elsewhere, or handed over)."""
+        if self._leave(person):
             self._retime_fix()
         self.staff.remove(person)
 
@@ -131,7 +130,10 @@ class Rota(Tally):
         portfolio = qmodel.portfolio
         team = portfolio.team
         self.size = size = len(qmodel.names)
-        self.people = People(size, qmodel.fatigue_after, qmodel.fatigued_efficiency)
+        self.events: list[tuple] = []
+        self.order = count(1)
+        self.people = People(size, qmodel.fatigue_after, qmodel.fatigued_efficiency, self.events,
+                             self.order)
         self.incident: list[Outage | None] = [None] * size
         self.engaged_since = [0.0] * size
         self.called_in = [False] * size  # paged in after hours beyond the on-call person
@@ -148,8 +150,6 @@ class Rota(Tally):
         self.handover_minutes = team.handover_minutes
         self.dispatch = DISPATCH[portfolio.dispatch]()
         self.merge = portfolio.merge_concurrent
-        self.events: list[tuple] = []
-        self.order = count(1)
         self.clock = 0.0
         self.open: list[Outage] = []  # detected and not yet restored, in detection order
         self.waiting: deque[Outage] = deque()  # detected, nobody dispatched yet (FIFO)
@@ -186,17 +186,18 @@ class Rota(Tally):
                 return  # nothing left to happen: a fix is left unstaffed
             self.clock, _, kind, outage, a, b, token = heappop(events)
             if outage is not None:
+                if outage.finished:
+                    continue  # restored (a vendor's fix may end it before it is detected)
                 outage.clock = self.clock
             if kind == FIXED:
                 if a is outage.fix and token == a.token and outage._attempt_done():
                     self._restored(outage)
             elif kind == ARRIVE:
-                if incident[a] is outage and not outage.finished:
+                if incident[a] is outage:
                     outage._arrived(a)
             elif kind == DETECT:
-                if not outage.finished:  # unless a vendor fixed it before anyone noticed
-                    outage.detected = self.clock
-                    self.dispatch.detected(self, outage)
+                outage.detected = self.clock
+                self.dispatch.detected(self, outage)
             elif kind == TIRE:
                 if a == self.people.fatigue_due:
                     self._tire()
@@ -204,10 +205,9 @@ class Rota(Tally):
                 if b is outage.work[a] and token == b.token:
                     outage._option_done(a)
             elif kind == WAKE:
-                if not outage.finished:
-                    outage._decide()
+                outage._decide()
             elif kind == HANDOVER:
-                if incident[a] is outage and not outage.finished:
+                if incident[a] is outage:
                     self._release(a)
             else:
                 self._shift()
@@ -237,7 +237,7 @@ class Rota(Tally):
             self.open.remove(outage)
         if outage in self.waiting:
             self.waiting.remove(outage)
-        for person in list(outage.staff):
+        for person in outage.staff:
             self._release(person)
         if self.open_by_system.get(outage.system) is outage:
             del self.open_by_system[outage.system]
@@ -297,8 +297,11 @@ class Rota(Tally):
     def _withdraw(self, person: int) -> None:
         """Take ``person`` off their incident and account for the time engaged."""
         outage, clock = self.incident[person], self.clock
-        outage.clock = clock
-        outage.remove(person)
+        if outage.finished:  # restored: its staff stay on its record
+            self.people.task[person] = None
+        else:
+            outage.clock = clock
+            outage.remove(person)
         since = self.engaged_since[person]
         engaged = clock - since
         self.engaged[person] += engaged
@@ -363,6 +366,9 @@ class Rota(Tally):
         self._at(now + (self.roster.next_change(now) - now), SHIFT)
 
     def _shift(self) -> None:
+        if not self._short():  # the policies place people only where people are short
+            self.shift_pending = False
+            return
         self.dispatch.shift(self)
         if self._short():
             self._next_shift()
@@ -370,24 +376,20 @@ class Rota(Tally):
             self.shift_pending = False
 
     # -- fatigue --------------------------------------------------------------------------------
-    def _fatigue_at(self, due: float) -> None:
-        self.people.fatigue_due = due
-        self._at(self.clock + wake_delay(self.clock, 0.0, due), TIRE, None, due)
-
     def _tire(self) -> None:
         """Whoever has worked long enough slows down and, if a fresh colleague is free, is
         relieved (DESIGN §12). Most times the timer fires, whoever it was set for has stopped
         working: then it is only set again."""
         clock, people = self.clock, self.people
         people.fatigue_due = math.inf
-        due = min(map(people.due, range(self.size)))
+        due = people.next_due()
         if due <= clock:
             for person in range(self.size):
                 if people.due(person) <= clock:  # as of now: tiring one may move another
                     self._tired(person)
-            due = min(map(people.due, range(self.size)))
+            due = people.next_due()
         if due < math.inf:
-            self._fatigue_at(due)
+            people.arm(clock, due)
 
     def _tired(self, person: int) -> None:
         people, clock = self.people, self.clock

@@ -40,11 +40,14 @@ class People:
     is on one incident at a time, so incidents sharing a team share these lists. People tire
     after ``fatigue_after`` minutes of work, then work at ``fatigued`` efficiency."""
 
-    __slots__ = ("arrived_at", "busy_since", "efficiency", "fatigue_after", "fatigue_due",
-                 "fatigued", "present", "task", "worked", "working_since")
+    __slots__ = ("arrived_at", "busy_since", "efficiency", "events", "fatigue_after",
+                 "fatigue_due", "fatigued", "order", "present", "task", "worked", "working_since")
 
-    def __init__(self, size: int, fatigue_after: float, fatigued: float) -> None:
+    def __init__(self, size: int, fatigue_after: float, fatigued: float, events: list[tuple],
+                 order: count) -> None:
+        """``events`` and ``order``: the agenda the team's fatigue timer goes on."""
         self.fatigue_after, self.fatigued = fatigue_after, fatigued
+        self.events, self.order = events, order
         self.task: list[int | None] = [None] * size  # FIX, an option's index, or None
         self.present = [False] * size  # arrived at their incident
         self.arrived_at = [0.0] * size
@@ -54,6 +57,14 @@ class People:
         self.efficiency = [1.0] * size
         self.fatigue_due = math.inf  # when the team's one fatigue timer next fires
 
+    def arm(self, now: float, due: float) -> None:
+        """Set the team's one fatigue timer for ``due``, superseding any earlier setting: one
+        timer for the next person to tire, not one per person, as most outages end long
+        before anyone tires."""
+        self.fatigue_due = due
+        heappush(self.events,
+                 (now + wake_delay(now, 0.0, due), next(self.order), TIRE, None, due, None, 0))
+
     def due(self, person: int) -> float:
         """When ``person`` tires: their work stretch reaches the limit (inf if not working or
         tired already)."""
@@ -61,6 +72,15 @@ class People:
         if since is None or self.efficiency[person] < 1.0:
             return math.inf
         return since + self.fatigue_after - self.worked[person]
+
+    def next_due(self) -> float:
+        """When the next person tires: the least ``due`` (inf if nobody will)."""
+        first, after = math.inf, self.fatigue_after
+        for since, worked, efficiency in zip(self.working_since, self.worked, self.efficiency,
+                                             strict=True):
+            if since is not None and efficiency >= 1.0 and since + after - worked < first:
+                first = since + after - worked
+        return first
 
 
 class Course(ServiceLevels):
@@ -81,13 +101,13 @@ class Course(ServiceLevels):
                  events: list[tuple] | None = None, order: count | None = None,
                  start: float = 0.0) -> None:
         self.model, self.draws, self.strategy = model, draws, strategy
-        self.people = people = people or \
-            People(model.wanted, model.fatigue_after, model.fatigued_efficiency)
+        self.events = [] if events is None else events
+        self.order = order or count(1)
+        self.people = people = people or People(
+            model.wanted, model.fatigue_after, model.fatigued_efficiency, self.events, self.order)
         self.task, self.present, self.arrived_at = people.task, people.present, people.arrived_at
         self.busy_since, self.efficiency = people.busy_since, people.efficiency
         self.working_since = people.working_since
-        self.events = [] if events is None else events
-        self.order = order or count(1)
         self.start = self.clock = start
         self.staff: list[int] = []  # people sent here, in the order they were paged
         self.status = model.statuses.copy()
@@ -291,11 +311,7 @@ class Course(ServiceLevels):
         self.working_since[person] = now
         due = now + people.fatigue_after - people.worked[person]
         if due < people.fatigue_due and self.efficiency[person] == 1.0:
-            self._fatigue_at(due)
-
-    def _fatigue_at(self, due: float) -> None:
-        self.people.fatigue_due = due
-        self._at(self.clock + wake_delay(self.clock, 0.0, due), TIRE, due)
+            people.arm(now, due)
 
     def _tire(self) -> None:
         """Whoever has worked long enough slows down."""
@@ -305,9 +321,9 @@ class Course(ServiceLevels):
             if people.due(person) <= self.clock:
                 self.efficiency[person] = people.fatigued
                 self._tired(person)
-        due = min(map(people.due, range(len(self.task))))
+        due = people.next_due()
         if due < math.inf:
-            self._fatigue_at(due)
+            people.arm(self.clock, due)
 
     def _tired(self, person: int) -> None:
         """``person`` has slowed down: their work is re-timed, then a decision."""

@@ -86,19 +86,6 @@ class Outage(Course):
         self.waited: float | None = None  # detection to the first person sent
         self.detected = 0.0  # when detected (absolute)
 
-    def page(self, person: int) -> None:
-        """``person`` is sent here; they arrive after their business- or after-hours response."""
-        rota, clock = self.rota, self.clock
-        if self.waited is None:
-            self.waited = clock - self.detected
-        delay = self.draws.response(self.paged, rota.business(clock))
-        self.paged += 1
-        rota.incident[person] = self
-        self.present[person] = False
-        self.task[person] = None
-        self.staff.append(person)
-        self._at(clock + delay, ARRIVE, person)
-
     def _arrived(self, person: int) -> None:
         rota = self.rota
         self.present[person] = True
@@ -291,8 +278,16 @@ class Rota(Tally):
             self._rest(person)
         self.called_in[person] = called_in
         self.engaged_since[person] = clock
-        outage.clock = clock
-        outage.page(person)
+        self.incident[person] = outage
+        if outage.waited is None:
+            outage.waited = clock - outage.detected
+        # they arrive after their business- or after-hours response
+        delay = outage.draws.response(outage.paged, self.business(clock))
+        outage.paged += 1
+        self.people.present[person] = False
+        self.people.task[person] = None
+        outage.staff.append(person)
+        heappush(self.events, (clock + delay, next(self.order), ARRIVE, outage, person, None, 0))
 
     def _withdraw(self, person: int) -> None:
         """Take ``person`` off their incident and account for the time engaged."""

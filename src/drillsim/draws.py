@@ -77,6 +77,11 @@ class IncidentDraws:
         """Whether workaround ``option`` works once found and activated."""
         return self.values[self.table.success_at + option] > 0
 
+    def option_work(self, option: int) -> list[float]:
+        """Workaround ``option``'s work content: minutes to find it, then to activate it."""
+        table, values = self.table, self.values
+        return [values[table.find_at + option], values[table.activate_at + option]]
+
     def attempt(self, k: int) -> tuple[list[float], bool]:
         """Work per phase and whether the repair holds, for repair attempt ``k`` (0-based)."""
         if k < ATTEMPTS:
@@ -156,9 +161,9 @@ class DrawTable:
         bounds = np.cumsum([0] + [len(g) for g in groups]).tolist()
         self._slices = [slice(a, z) for a, z in pairwise(bounds[1:])]
         self.pagings = pagings  # response times drawn per block
-        self.on_site_at, self.on_call_at, self.holds_at, self.success_at = \
-            (self._slices[part].start
-             for part in (ON_SITE_PART, ON_CALL_PART, HOLDS_PART, SUCCESS_PART))
+        self.on_site_at, self.on_call_at, self.holds_at, self.find_at, self.activate_at, \
+            self.success_at = (self._slices[part].start for part in (
+                ON_SITE_PART, ON_CALL_PART, HOLDS_PART, FIND_PART, ACTIVATE_PART, SUCCESS_PART))
         self._values = np.stack([np.broadcast_to(np.asarray(c, dtype=float), shape)
                                  for g in groups for c in g], axis=-1)
 

@@ -160,22 +160,22 @@ class Rota(Tally):
         return result
 
     def _run(self) -> None:
-        events, incident, arrivals = self.events, self.incident, self.arrivals
-        onsets = len(arrivals)
-        j = 0  # the next onset: the engine queues them all first, so at a tie they come first
+        events, incident, arrivals = self.events, self.incident, iter(self.arrivals)
+        onset = next(arrivals, None)  # the engine queues onsets first: at a tie they come first
         while self.pending:
-            if j < onsets and (not events or arrivals[j].time <= events[0][0]):
-                self.clock = arrivals[j].time
-                self._begin(arrivals[j])
-                j += 1
+            if onset is not None and (not events or onset.time <= events[0][0]):
+                self.clock = onset.time
+                self._begin(onset)
+                onset = next(arrivals, None)
                 continue
             if not events:
                 return  # nothing left to happen: a fix is left unstaffed
-            self.clock, _, kind, outage, a, b, token = heappop(events)
+            clock, _, kind, outage, a, b, token = heappop(events)
+            self.clock = clock
             if outage is not None:
                 if outage.finished:
                     continue  # restored (a vendor's fix may end it before it is detected)
-                outage.clock = self.clock
+                outage.clock = clock
             if kind == FIXED:
                 if a is outage.fix and token == a.token and outage._attempt_done():
                     self._restored(outage)
@@ -183,7 +183,7 @@ class Rota(Tally):
                 if incident[a] is outage:
                     outage._arrived(a)
             elif kind == DETECT:
-                outage.detected = self.clock
+                outage.detected = clock
                 self.dispatch.detected(self, outage)
             elif kind == TIRE:
                 if a == self.people.fatigue_due:

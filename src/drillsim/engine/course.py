@@ -245,7 +245,7 @@ class Course(ServiceLevels):
             self.fixers.append(person)
             return True
         self.status[task], self.worker[task] = "working", person
-        self.work[task] = Work([self.draws.find[task], self.draws.activate[task]], now)
+        self.work[task] = Work(self.draws.option_work(task), now)
         self._retime_option(task)
         return False
 

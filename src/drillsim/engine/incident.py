@@ -364,7 +364,7 @@ class Incident(ServiceLevels):
             raise StrategyError(f"strategy {self.strategy_name} at T+{self.now:.1f} min sent "
                                 f"{responder.name} to workaround {name!r}, which {state}")
         option.status, option.worker = "working", responder
-        option.work = Work([self.draws.find[index], self.draws.activate[index]], self.env.now)
+        option.work = Work(self.draws.option_work(index), self.env.now)
         self._retime(option.work, responder.efficiency, self._option_done, option)
 
     def _retime(self, work: Work, rate: float, on_done, *args) -> None:

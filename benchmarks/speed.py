@@ -1,8 +1,8 @@
 """Replications per second on the website outage, and quarters per second for a ~60-incident
 portfolio, each against a bare SimPy model of the same size measured in the same run.
 
-Not a test: run it on purpose (``python3 benchmarks/speed.py [-n N] [-q Q]``) and quote its
-figures. ``ds.simulate`` and ``ds.quarter`` take their fast paths (``engine/course.py``,
+Not a test: run it on purpose (``python3 benchmarks/speed.py [-n N] [-q Q] [--breakdown]``) and
+quote its figures. ``ds.simulate`` and ``ds.quarter`` take their fast paths (``engine/course.py``,
 ``rota.py``) where they apply; the SimPy engine alone, on the same draws, is timed beside them.
 The bare race has the same events as a typical replication — detection, two arrivals, a
 three-phase fix and a find-then-activate workaround — with its inputs drawn in advance, and none
@@ -18,6 +18,7 @@ same machine.
 from __future__ import annotations
 
 import argparse
+import gc
 import time
 from pathlib import Path
 
@@ -27,7 +28,9 @@ import simpy
 import drillsim as ds
 from drillsim.draws import BLOCK, DrawTable
 from drillsim.engine import Incident, Model
+from drillsim.engine.course import follow
 from drillsim.quarter import Quarter, QuarterModel, QuarterTable
+from drillsim.rota import Rota
 from drillsim.strategies import parse_strategy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,6 +155,36 @@ def quarter_engine_rate(portfolio, strategy: str, quarters: int) -> float:
     return quarters / (time.process_time() - start)
 
 
+def quarter_breakdown(portfolio, strategy: str, quarters: int) -> dict[str, float]:
+    """Where a quarter's time goes, in µs of CPU time: drawing its incident tables, building its
+    incidents' rows, and following it on the fast path; then the fast path per incident, and the
+    same incidents each followed alone on the single-outage fast path, with a team of their own
+    and nothing shared (vendor-run outages, which that path leaves to the engine, left out). The
+    garbage collector is off, as it is while a worker runs its piece; a table serves a block."""
+    qmodel, strategy = QuarterModel(portfolio), parse_strategy(strategy)
+    quarters = min(quarters, BLOCK)
+    gc.disable()
+    start = time.process_time()
+    table = QuarterTable(qmodel, 1, 0)
+    drawn = time.process_time()
+    rows = [table.quarter(i) for i in range(quarters)]
+    built = time.process_time()
+    for arrivals in rows:
+        Rota(qmodel, arrivals, strategy).follow(False)
+    followed = time.process_time()
+    alone = [(qmodel.models[a.system], a.draws) for arrivals in rows for a in arrivals
+             if not qmodel.models[a.system].external]
+    for model, draws in alone:
+        follow(model, draws, strategy)
+    finished = time.process_time()
+    gc.enable()
+    incidents = sum(map(len, rows))
+    return {"tables": (drawn - start) / BLOCK * 1e6, "rows": (built - drawn) / quarters * 1e6,
+            "fast path": (followed - built) / quarters * 1e6,
+            "an incident": (followed - built) / incidents * 1e6,
+            "alone": (finished - followed) / len(alone) * 1e6}
+
+
 def best_rates(measures: dict, repeats: int) -> dict:
     """The best rate of each measure over ``repeats`` rounds, measured in turn within a round."""
     rates = dict.fromkeys(measures, 0.0)
@@ -166,6 +199,8 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=20_480, help="replications per measurement")
     parser.add_argument("-q", type=int, default=1024, help="quarters per measurement")
     parser.add_argument("--repeats", type=int, default=3, help="best of this many rounds")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also show where a quarter's time goes")
     args = parser.parse_args()
     scenario = ds.load_scenario(SCENARIO)
     measures = {"bare": lambda: bare_rate(args.n)}
@@ -192,6 +227,16 @@ def main() -> None:
         bare, fast, engine = rates["bare"], rates["fast"], rates["engine"]
         print(f"{strategy:<24}{bare:>10,.0f}/s{fast:>10,.0f}/s{bare / fast:>7.2f}×"
               f"{engine:>12,.0f}/s{bare / engine:>7.2f}×")
+    if args.breakdown:
+        print("\nwhere a quarter's time goes (µs, best of each part)")
+        for strategy in ("fix-only", "fix-plus-workaround"):
+            parts: dict[str, float] = {}
+            for _ in range(args.repeats):
+                for name, value in quarter_breakdown(portfolio, strategy, args.q).items():
+                    parts[name] = min(parts.get(name, value), value)
+            print(f"{strategy:<24}tables {parts['tables']:,.0f}, rows {parts['rows']:,.0f}, "
+                  f"fast path {parts['fast path']:,.0f} a quarter: {parts['an incident']:.1f} "
+                  f"an incident (followed alone: {parts['alone']:.1f})")
 
 
 if __name__ == "__main__":

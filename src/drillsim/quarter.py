@@ -94,7 +94,7 @@ class QuarterTable:
                 high = week.cumulative(qmodel.offset + stop)
                 onsets = week.inverse_cumulative(low + chosen(u, used) * (high - low))
                 table = DrawTable(model.scenario, root, block, INCIDENT_KEY + s * 1000 + m,
-                                  week=model.week, onsets=onsets, pagings=model.wanted,
+                                  week=model.week, onsets=onsets, pagings=len(qmodel.names),
                                   response=portfolio.team.response, copies=copies, used=used)
                 self.pieces.append((s, counts.tolist(), (onsets - qmodel.offset).tolist(), table))
 

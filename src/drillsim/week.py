@@ -49,7 +49,9 @@ class Week:
     def cumulative(self, t: float) -> float:
         """C(t): integral of the demand weight from Monday 00:00 to ``t`` (any t ≥ 0)."""
         weeks, rest = divmod(t, MINUTES_PER_WEEK)
-        hour = min(int(rest // 60), 167)
+        hour = int(rest // 60)
+        if hour > 167:  # rounding at the week's very end
+            hour = 167
         return weeks * MINUTES_PER_WEEK + self._starts[hour] + self.hourly[hour] * (rest - 60 * hour)
 
     def cumulative_array(self, t: np.ndarray) -> np.ndarray:

@@ -18,7 +18,8 @@ class Work:
 
     def set_rate(self, now: float, rate: float) -> float | None:
         """Change the rate from ``now``; the minutes left to finish, or None if it stalls."""
-        self.remaining = max(self.remaining - self.rate * (now - self.since), 0.0)
+        remaining = self.remaining - self.rate * (now - self.since)
+        self.remaining = 0.0 if remaining < 0.0 else remaining  # max(remaining, 0.0), no call
         self.since, self.rate = now, rate
         self.token += 1
         self.checkpoints.append((now, self.total - self.remaining, rate))

@@ -302,9 +302,10 @@ class Rota(Tally):
         engaged = clock - since
         self.engaged[person] += engaged
         outside = engaged - self._business_minutes(self.offset + since, self.offset + clock)
-        self.after_hours[person] += outside
-        if self.called_in[person] or person != self._on_call(since):
-            self.overtime[person] += outside
+        if outside:  # adding nothing changes nothing
+            self.after_hours[person] += outside
+            if self.called_in[person] or person != self._on_call(since):
+                self.overtime[person] += outside
         self.incident[person] = None
         self.people.present[person] = self.called_in[person] = False
         self.relieves[person] = None

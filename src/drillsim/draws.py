@@ -173,16 +173,14 @@ class DrawTable:
 
     def row(self, i: int, copy: int = 0) -> IncidentDraws:
         """The draws of replication ``block * BLOCK + i`` (its ``copy``-th incident)."""
-        return self._draws(i, copy, self._values[self.first[i] + copy].tolist())
+        values = self._values[self.first[i] + copy].tolist()
+        return IncidentDraws(self.block * BLOCK + i, copy, values, self)
 
     def rows(self, i: int, copies: int) -> list[IncidentDraws]:
         """The draws of replication ``block * BLOCK + i``'s first ``copies`` incidents."""
-        first = self.first[i]
-        return [self._draws(i, copy, values)
+        first, replication = self.first[i], self.block * BLOCK + i
+        return [IncidentDraws(replication, copy, values, self)
                 for copy, values in enumerate(self._values[first:first + copies].tolist())]
-
-    def _draws(self, i: int, copy: int, values: list[float]) -> IncidentDraws:
-        return IncidentDraws(self.block * BLOCK + i, copy, values, self)
 
     def extra_response(self, replication: int, copy: int, k: int, business: bool) -> float:
         """A paging beyond those drawn per block, from the replication's own stream."""

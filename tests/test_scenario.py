@@ -53,6 +53,9 @@ def test_optional_sections_can_be_left_out_and_zero_durations_are_valid():
      "demand.profile: expected 'flat' or 'business-day' or a valid list; found 'weekly'"),
     ("  - name: phone-orders\n", "  - name: phone-orders\n    tested: yearly\n", "phone-orders",
      "workarounds[1]: give exactly one of success_probability or tested"),
+    ("slowdown: 0.25", "slowdown: 0", "slowdown: 0",  # tiring must slow people (it once hung)
+     "team.fatigue.slowdown: expected more than 0 (for people who never tire, leave fatigue out); "
+     "found 0"),
 ])
 def test_errors_name_line_field_expected_and_found(old, new, anchor, expected):
     assert old in TEXT

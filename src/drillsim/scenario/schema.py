@@ -131,7 +131,16 @@ class Response(Strict):
 
 class Fatigue(Strict):
     after_hours: Annotated[float, Field(gt=0)]  # hours of continuous work before slowing
-    slowdown: Annotated[float, Field(ge=0, lt=1)]  # efficiency lost once fatigued
+    slowdown: Annotated[float, Field(lt=1)]  # efficiency lost once fatigued
+
+    @field_validator("slowdown")
+    @classmethod
+    def _slows(cls, value: float) -> float:
+        """A tired person is one who works slower: zero would be tiring that changes nothing."""
+        if not value > 0:
+            raise ValueError(f"expected more than 0 (for people who never tire, leave fatigue "
+                             f"out); found {value:g}")
+        return value
 
 
 class People(Strict):

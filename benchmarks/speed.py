@@ -164,20 +164,22 @@ def quarter_breakdown(portfolio, strategy: str, quarters: int) -> dict[str, floa
     qmodel, strategy = QuarterModel(portfolio), parse_strategy(strategy)
     quarters = min(quarters, BLOCK)
     gc.disable()
-    start = time.process_time()
-    table = QuarterTable(qmodel, 1, 0)
-    drawn = time.process_time()
-    rows = [table.quarter(i) for i in range(quarters)]
-    built = time.process_time()
-    for arrivals in rows:
-        Rota(qmodel, arrivals, strategy).follow(False)
-    followed = time.process_time()
-    alone = [(qmodel.models[a.system], a.draws) for arrivals in rows for a in arrivals
-             if not qmodel.models[a.system].external]
-    for model, draws in alone:
-        follow(model, draws, strategy)
-    finished = time.process_time()
-    gc.enable()
+    try:
+        start = time.process_time()
+        table = QuarterTable(qmodel, 1, 0)
+        drawn = time.process_time()
+        rows = [table.quarter(i) for i in range(quarters)]
+        built = time.process_time()
+        for arrivals in rows:
+            Rota(qmodel, arrivals, strategy).follow(False)
+        followed = time.process_time()
+        alone = [(qmodel.models[a.system], a.draws) for arrivals in rows for a in arrivals
+                 if not qmodel.models[a.system].external]
+        for model, draws in alone:
+            follow(model, draws, strategy)
+        finished = time.process_time()
+    finally:
+        gc.enable()
     incidents = sum(map(len, rows))
     return {"tables": (drawn - start) / BLOCK * 1e6, "rows": (built - drawn) / quarters * 1e6,
             "fast path": (followed - built) / quarters * 1e6,

@@ -4,7 +4,7 @@ A stream is ``SeedSequence(root, spawn_key=(0, block, incident, purpose, index))
 uniforms for a fixed block of replications. Replication ``r`` reads row ``r % BLOCK`` of block
 ``r // BLOCK``, so its values never depend on how many replications run, in what order, on which
 worker, or under which strategy (common random numbers, DESIGN §6). The rare extra repair attempt
-beyond those drawn up front comes from a stream keyed by the replication itself.
+or paging beyond those drawn up front comes from a stream keyed by the replication itself.
 """
 
 from __future__ import annotations

@@ -175,7 +175,8 @@ class Rota(Tally):
             self.clock = clock
             if outage is not None:
                 if outage.finished:
-                    continue  # restored (a vendor's fix may end it before it is detected)
+                    continue  # restored: whatever it had coming is void (its detection, if a
+                    # vendor fixed it first, and the work of options nobody abandoned)
                 outage.clock = clock
             if kind == FIXED:
                 if a is outage.fix and token == a.token and outage._attempt_done():
@@ -288,12 +289,12 @@ class Rota(Tally):
         self.people.present[person] = False
         self.people.task[person] = None
         outage.staff.append(person)
-        heappush(self.events, (clock + delay, next(self.order), ARRIVE, outage, person, None, 0))
+        self._at(clock + delay, ARRIVE, outage, person)
 
     def _withdraw(self, person: int) -> None:
         """Take ``person`` off their incident and account for the time engaged."""
         outage, clock = self.incident[person], self.clock
-        if outage.finished:  # restored: its staff stay on its record
+        if outage.finished:  # restored: its staff stay on its record, their tasks end
             self.people.task[person] = None
         else:
             outage.clock = clock
@@ -363,7 +364,8 @@ class Rota(Tally):
         self._at(now + (self.roster.next_change(now) - now), SHIFT)
 
     def _shift(self) -> None:
-        if not self._short():  # the policies place people only where people are short
+        if not self._short():  # the built-in policies (the only ones a portfolio can name)
+            # place people only where people are short
             self.shift_pending = False
             return
         self.dispatch.shift(self)

@@ -38,7 +38,8 @@ def supports(model: Model, strategy) -> bool:
 class People:
     """Who is doing what, by person: an outage's own team, or a quarter's shared one. A person
     is on one incident at a time, so incidents sharing a team share these lists. People tire
-    after ``fatigue_after`` minutes of work, then work at ``fatigued`` efficiency."""
+    after ``fatigue_after`` minutes of work, then work at ``fatigued`` efficiency; the team's
+    one fatigue timer goes on the agenda its outages share (``arm``)."""
 
     __slots__ = ("arrived_at", "busy_since", "efficiency", "events", "fatigue_after",
                  "fatigue_due", "fatigued", "order", "present", "task", "worked", "working_since")

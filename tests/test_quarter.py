@@ -245,3 +245,43 @@ def test_a_finished_quarter_leaves_no_reference_cycles(fast):
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_every_on_call_change_comes_after_the_last_whatever_the_rotation(tmp_path):
+    """A rotation that is no whole float (a hundredth of a day: 14.4 minutes) once rounded the
+    next change back onto the present, and dispatch woke at the same instant for ever. Each
+    change is now the first moment the next person is on call, and such a quarter finishes."""
+    from drillsim.engine import Roster
+    from drillsim.week import Week
+
+    rotation = 14.4
+    roster = Roster(Week(business_days=()), 0.0, rotation_minutes=rotation)
+    for k in range(1, 20_000):
+        now = k * rotation
+        change = roster.next_change(now)
+        assert change > now
+        assert change // rotation == now // rotation + 1
+        assert math.nextafter(change, -math.inf) // rotation == now // rotation
+    text = yaml.safe_load(RETAILER.read_text())
+    text["team"]["rotation_days"] = 0.01
+    for system in text["systems"]:
+        system["scenario"] = str(ROOT / "scenarios" / f"{system['scenario']}.yaml")
+    path = tmp_path / "hundredth.yaml"
+    path.write_text(yaml.safe_dump(text))
+    both = f"""
+from drillsim.portfolio import load_portfolio
+from drillsim.quarter import Quarter, QuarterModel, QuarterTable
+from drillsim.rota import Rota
+from drillsim.strategies import parse_strategy
+qmodel = QuarterModel(load_portfolio({str(path)!r}))
+table = QuarterTable(qmodel, 1, 0)
+for spec in ("fix-only", "fix-plus-workaround"):
+    strategy = parse_strategy(spec)
+    for i in range(6):
+        arrivals = table.quarter(i)
+        fast = Rota(qmodel, arrivals, strategy).follow(False)
+        assert repr(fast) == repr(Quarter(qmodel, arrivals, strategy).run()), (spec, i)
+"""  # in a process of its own: were it to hang again, the test fails instead
+    done = subprocess.run([sys.executable, "-c", both], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr

@@ -68,8 +68,15 @@ class Roster:
         return self.always or self.business(t) or responder.slot == self.on_call(t, size)
 
     def next_change(self, now: float) -> float:
-        """When, after ``now``, business hours next begin or the on-call person next changes."""
-        rotation = (now // self.rotation_minutes + 1) * self.rotation_minutes
+        """When, after ``now``, business hours next begin or the on-call person next changes.
+
+        The change is the first time ``on_call`` reads the next slot: with a rotation that is not
+        a whole float, ``k × rotation`` can round to just before it (even to ``now``, which once
+        woke dispatch at the same instant for ever), so it moves up to the first that does."""
+        k = now // self.rotation_minutes + 1
+        rotation = k * self.rotation_minutes
+        while rotation // self.rotation_minutes < k:
+            rotation = math.nextafter(rotation, math.inf)
         week = self.week
         day = int((self.offset + now) // MINUTES_PER_DAY)
         for d in range(day, day + 8):

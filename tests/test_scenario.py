@@ -56,6 +56,9 @@ def test_optional_sections_can_be_left_out_and_zero_durations_are_valid():
     ("slowdown: 0.25", "slowdown: 0", "slowdown: 0",  # tiring must slow people (it once hung)
      "team.fatigue.slowdown: expected more than 0 (for people who never tire, leave fatigue out); "
      "found 0"),
+    ("slowdown: 0.25", "slowdown: 1e-300", "slowdown: 1e-300",  # 1 - 1e-300 is 1
+     "team.fatigue.slowdown: expected more than 0 (for people who never tire, leave fatigue out); "
+     "found 1e-300"),
 ])
 def test_errors_name_line_field_expected_and_found(old, new, anchor, expected):
     assert old in TEXT

@@ -136,8 +136,9 @@ class Fatigue(Strict):
     @field_validator("slowdown")
     @classmethod
     def _slows(cls, value: float) -> float:
-        """A tired person is one who works slower: zero would be tiring that changes nothing."""
-        if not value > 0:
+        """A tired person is one who works slower: zero (or too little to lower an efficiency of
+        1 at all) would be tiring that changes nothing."""
+        if not 1 - value < 1:
             raise ValueError(f"expected more than 0 (for people who never tire, leave fatigue "
                              f"out); found {value:g}")
         return value

@@ -139,6 +139,10 @@ def test_bad_portfolios_get_clear_errors(tmp_path):
                      "no library scenario of that name"),
         "rate": (good.replace("per_month: 1.0,", "per_month: -1.0,"),
                  "rate.per_month: expected greater than or equal to 0"),
+        "rotation": (good.replace("rotation_days: 7", "rotation_days: 1e-300"),  # once hung
+                     "team.rotation_days: expected greater than or equal to 0.04166"),
+        "weights": (good.replace("hour_weights: business-day", "hour_weights: [.inf" + ", 1" * 23
+                                 + "]"), r"systems\[3\].hour_weights.*finite number"),
     }
     for name, (text, message) in cases.items():
         path = tmp_path / f"{name}.yaml"
@@ -248,13 +252,13 @@ def test_a_finished_quarter_leaves_no_reference_cycles(fast):
 
 
 def test_every_on_call_change_comes_after_the_last_whatever_the_rotation(tmp_path):
-    """A rotation that is no whole float (a hundredth of a day: 14.4 minutes) once rounded the
-    next change back onto the present, and dispatch woke at the same instant for ever. Each
+    """A rotation that is no whole float (0.35 of a day: 503.99999999999994 minutes) once rounded
+    the next change back onto the present, and dispatch woke at the same instant for ever. Each
     change is now the first moment the next person is on call, and such a quarter finishes."""
     from drillsim.engine import Roster
     from drillsim.week import Week
 
-    rotation = 14.4
+    rotation = 0.35 * 1440
     roster = Roster(Week(business_days=()), 0.0, rotation_minutes=rotation)
     for k in range(1, 20_000):
         now = k * rotation
@@ -263,10 +267,10 @@ def test_every_on_call_change_comes_after_the_last_whatever_the_rotation(tmp_pat
         assert change // rotation == now // rotation + 1
         assert math.nextafter(change, -math.inf) // rotation == now // rotation
     text = yaml.safe_load(RETAILER.read_text())
-    text["team"]["rotation_days"] = 0.01
+    text["team"]["rotation_days"] = 0.35
     for system in text["systems"]:
         system["scenario"] = str(ROOT / "scenarios" / f"{system['scenario']}.yaml")
-    path = tmp_path / "hundredth.yaml"
+    path = tmp_path / "shifts.yaml"
     path.write_text(yaml.safe_dump(text))
     both = f"""
 from drillsim.portfolio import load_portfolio

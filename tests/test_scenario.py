@@ -59,6 +59,10 @@ def test_optional_sections_can_be_left_out_and_zero_durations_are_valid():
     ("slowdown: 0.25", "slowdown: 1e-300", "slowdown: 1e-300",  # 1 - 1e-300 is 1
      "team.fatigue.slowdown: expected more than 0 (for people who never tire, leave fatigue out); "
      "found 1e-300"),
+    ("after_hours: 12,", "after_hours: 0.001,", "after_hours: 0.001",  # relieved without end
+     "team.fatigue.after_hours: expected greater than or equal to 0.25"),
+    ("profile: business-day", "profile: [.inf" + ", 1" * 23 + "]", "profile: [.inf",
+     "demand.profile[0]: expected a finite number; found inf"),
 ])
 def test_errors_name_line_field_expected_and_found(old, new, anchor, expected):
     assert old in TEXT

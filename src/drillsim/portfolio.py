@@ -15,7 +15,7 @@ from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
 from .scenario import Scenario, ScenarioError, find_scenario, load_scenario
 from .scenario.loading import Document, read_document, validate_document
-from .scenario.schema import Calendar, People, Strict
+from .scenario.schema import Calendar, People, Strict, Weight
 from .week import BUSINESS_DAY, WEEKDAYS, Week, parse_clock
 
 # Customer-impacting incidents by weekday, Monday first: GitHub incident counts [fit],
@@ -36,9 +36,8 @@ class System(Strict):
     scenario: str  # a library name, or a file relative to the portfolio file
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")] | None = None
     rate: Rate
-    weekday_weights: Annotated[list[Annotated[float, Field(ge=0)]],
-                               Field(min_length=7, max_length=7)] = WEEKDAY_WEIGHTS
-    hour_weights: Literal["flat", "business-day"] | list[Annotated[float, Field(ge=0)]] = "flat"
+    weekday_weights: Annotated[list[Weight], Field(min_length=7, max_length=7)] = WEEKDAY_WEIGHTS
+    hour_weights: Literal["flat", "business-day"] | list[Weight] = "flat"
 
     @field_validator("hour_weights")
     @classmethod
@@ -75,7 +74,8 @@ class QuarterTeam(People):
     """The firm's team through a quarter: its roster, and rest between incidents."""
 
     page_extra: Annotated[int, Field(ge=0)] = 1  # after hours, beyond the on-call person
-    rotation_days: Annotated[float, Field(gt=0)] = 7  # on-call hand-over every so many days
+    # on-call hand-over every so many days: at least an hour (1/24)
+    rotation_days: Annotated[float, Field(ge=1 / 24)] = 7
     rest_hours: Annotated[float, Field(ge=0)] = 8  # a break this long makes a person fresh
     handover_minutes: Annotated[float, Field(ge=0)] = 15  # briefing a fresh colleague
 

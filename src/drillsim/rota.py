@@ -303,7 +303,7 @@ class Rota(Tally):
         engaged = clock - since
         self.engaged[person] += engaged
         outside = engaged - self._business_minutes(self.offset + since, self.offset + clock)
-        if outside:  # adding nothing changes nothing
+        if outside > 0.0:  # never below nothing (as the engine's team), and nothing adds nothing
             self.after_hours[person] += outside
             if self.called_in[person] or person != self._on_call(since):
                 self.overtime[person] += outside

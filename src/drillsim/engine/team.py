@@ -164,6 +164,8 @@ class Team:
         if not self.roster.always:
             outside = engaged - self.roster.week.business_minutes(
                 self.roster.offset + responder.engaged_since, self.roster.offset + now)
+            if outside < 0.0:  # not below nothing: both sides are rounded, each its own way
+                outside = 0.0
             responder.after_hours_minutes += outside
             if responder.called_in or responder.slot != self.roster.on_call(
                     responder.engaged_since, len(self.responders)):

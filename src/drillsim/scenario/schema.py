@@ -29,6 +29,7 @@ Dist = Annotated[
 ]
 Probability = Annotated[float, Field(ge=0, le=1)]
 Minutes = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]  # relative demand or incident rate
 
 # Success probability of a workaround by how often it is exercised (RESEARCH.md: 48% of DR tests
 # failed, Symantec 2007; proposed 0.5 never exercised, 0.7 yearly, 0.85 quarterly).
@@ -85,8 +86,8 @@ class Calendar(Strict):
 
 class Demand(Strict):
     customers_per_minute: Annotated[float, Field(gt=0, allow_inf_nan=False)]
-    profile: Literal["flat", "business-day"] | list[Annotated[float, Field(ge=0)]] = "flat"
-    weekday_weights: list[Annotated[float, Field(ge=0)]] | None = None  # Monday first
+    profile: Literal["flat", "business-day"] | list[Weight] = "flat"
+    weekday_weights: list[Weight] | None = None  # Monday first
 
     @field_validator("profile")
     @classmethod
@@ -130,7 +131,9 @@ class Response(Strict):
 
 
 class Fatigue(Strict):
-    after_hours: Annotated[float, Field(gt=0)]  # hours of continuous work before slowing
+    # hours of continuous work before slowing: at least a quarter of an hour, as tiring within
+    # seconds would have people relieving each other without end
+    after_hours: Annotated[float, Field(ge=0.25)]
     slowdown: Annotated[float, Field(lt=1)]  # efficiency lost once fatigued
 
     @field_validator("slowdown")

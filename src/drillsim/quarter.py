@@ -53,6 +53,7 @@ class QuarterModel:
         self.fatigued_efficiency = 1 - team.fatigue.slowdown if team.fatigue else 1.0
         self.costed = all(s.cost_per_minute is not None for s in self.scenarios)
         self.page_extra = team.page_extra
+        self.wanted = [min(m.wanted, len(self.names)) for m in self.models]  # people, by system
         self.rotation_minutes = team.rotation_days * MINUTES_PER_DAY
         self.columns = ("incidents", "merged", "cost", "customers_affected",
                         *(f"cim:{name}" for name in self.systems), "rto_met", "rto_incidents",

@@ -81,7 +81,7 @@ class Outage(Course):
     def __init__(self, rota: Rota, system: int, model, draws, start: float) -> None:
         super().__init__(model, draws, rota.strategy, rota.people, rota.events, rota.order, start)
         self.rota, self.system = rota, system
-        self.wanted = rota.wanted[system]
+        self.wanted = rota.qmodel.wanted[system]
         self.paged = 0  # pagings so far: the k-th reads the k-th response draw
         self.waited: float | None = None  # detection to the first person sent
         self.detected = 0.0  # when detected (absolute)
@@ -110,14 +110,13 @@ class Rota(Tally):
                  "hours", "incident", "incidents", "merge", "merged", "offset", "open",
                  "open_by_system", "order", "overtime", "page_extra", "pending", "people",
                  "qmodel", "released_at", "relieves", "rest_minutes", "roster", "rotation",
-                 "shift_pending", "size", "strategy", "waiting", "wanted", "week")
+                 "shift_pending", "size", "strategy", "waiting", "week")
 
     def __init__(self, qmodel, arrivals: list, strategy) -> None:
         self.qmodel, self.arrivals, self.strategy = qmodel, arrivals, strategy
         portfolio = qmodel.portfolio
         team = portfolio.team
         self.size = size = len(qmodel.names)
-        self.wanted = [min(model.wanted, size) for model in qmodel.models]  # by system
         self.events: list[tuple] = []
         self.order = count(1)
         self.people = People(size, qmodel.fatigue_after, qmodel.fatigued_efficiency, self.events,

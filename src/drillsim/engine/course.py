@@ -66,6 +66,13 @@ class People:
         heappush(self.events,
                  (now + wake_delay(now, 0.0, due), next(self.order), TIRE, None, due, None, 0))
 
+    def start_work(self, person: int, now: float) -> None:
+        """``person``'s work clock starts; the timer is brought forward if they tire first."""
+        self.working_since[person] = now
+        due = self.due(person)
+        if due < self.fatigue_due:
+            self.arm(now, due)
+
     def due(self, person: int) -> float:
         """When ``person`` tires: their work stretch reaches the limit (inf if not working or
         tired already)."""
@@ -241,7 +248,7 @@ class Course(ServiceLevels):
         self.task[person] = task
         self.busy_since[person] = now
         if self.working_since[person] is None:  # the work clock starts
-            self._start_work(person)
+            self.people.start_work(person, now)
         if task == FIX:
             self.fixers.append(person)
             return True
@@ -306,14 +313,6 @@ class Course(ServiceLevels):
         self._decide()
 
     # -- fatigue, as the team's one timer runs it -----------------------------------------------
-    def _start_work(self, person: int) -> None:
-        """The work clock starts; the team's fatigue timer is brought forward if need be."""
-        people, now = self.people, self.clock
-        self.working_since[person] = now
-        due = now + people.fatigue_after - people.worked[person]
-        if due < people.fatigue_due and self.efficiency[person] == 1.0:
-            people.arm(now, due)
-
     def _tire(self) -> None:
         """Whoever has worked long enough slows down."""
         people = self.people

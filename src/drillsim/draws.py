@@ -58,13 +58,33 @@ class IncidentDraws:
     def _part(self, index: int) -> list[float]:
         return self.values[self.table._slices[index]]
 
-    on_site = property(lambda self: self._part(ON_SITE_PART))
-    on_call = property(lambda self: self._part(ON_CALL_PART))
-    find = property(lambda self: self._part(FIND_PART))
-    activate = property(lambda self: self._part(ACTIVATE_PART))
-    holds = property(lambda self: [h > 0 for h in self._part(HOLDS_PART)])
-    success = property(lambda self: [x > 0 for x in self._part(SUCCESS_PART)])
-    work = property(lambda self: [self._part(ATTEMPT_PART + k) for k in range(ATTEMPTS)])
+    @property
+    def on_site(self) -> list[float]:
+        return self._part(ON_SITE_PART)
+
+    @property
+    def on_call(self) -> list[float]:
+        return self._part(ON_CALL_PART)
+
+    @property
+    def find(self) -> list[float]:
+        return self._part(FIND_PART)
+
+    @property
+    def activate(self) -> list[float]:
+        return self._part(ACTIVATE_PART)
+
+    @property
+    def holds(self) -> list[bool]:
+        return [h > 0 for h in self._part(HOLDS_PART)]
+
+    @property
+    def success(self) -> list[bool]:
+        return [x > 0 for x in self._part(SUCCESS_PART)]
+
+    @property
+    def work(self) -> list[list[float]]:
+        return [self._part(ATTEMPT_PART + k) for k in range(ATTEMPTS)]
 
     def response(self, k: int, business: bool) -> float:
         """Minutes from the k-th paging (0-based) to that person's arrival."""
@@ -222,8 +242,8 @@ def _onset(scenario: Scenario, week: Week, u: np.ndarray) -> np.ndarray:
     else:  # a fixed time of day on a weekday drawn by that hour's demand
         clock = parse_clock(onset.time_of_day) % MINUTES_PER_DAY
         weights = np.array([week.hourly[d * 24 + clock // 60] for d in range(7)])
-        day = np.searchsorted(np.cumsum(weights) / weights.sum(), u, side="right")
-        return np.minimum(day, 6) * MINUTES_PER_DAY + float(clock)
+        days = np.searchsorted(np.cumsum(weights) / weights.sum(), u, side="right")
+        return np.minimum(days, 6) * MINUTES_PER_DAY + float(clock)
     low = week.cumulative_array(start)
     high = week.cumulative_array(start + span)
     return week.inverse_cumulative(low + u * (high - low))

@@ -19,7 +19,7 @@ from scipy import stats
 
 from .draws import BLOCK, BLOCK_KEY, DrawTable, IncidentDraws, chosen, uniforms
 from .engine import Clock, Incident, Model, Outcome, Roster, Team
-from .engine.team import DISPATCH
+from .engine.dispatch import DISPATCH
 from .portfolio import DAYS_PER_MONTH, Portfolio
 from .rota import Rota, Tally, rota_supports
 from .runner import compiled

@@ -20,19 +20,30 @@ from heapq import heappop, heappush
 from itertools import count
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from .engine.course import ARRIVE, BUILT_IN, FIXED, FOUND, TIRE, WAKE, Course, People
-from .engine.team import DISPATCH, most_staffed
+from .engine.dispatch import DISPATCH, most_staffed
+from .engine.outcome import Outcome
 from .week import MINUTES_PER_DAY
 
 DETECT, HANDOVER, SHIFT = range(5, 8)  # beside the course's own kinds
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Tally:
     """A quarter's metrics (``QuarterModel.columns``) and per-incident rows, from ``qmodel``,
     ``incidents`` as (system, onset, incident with ``outcome`` and ``waited``), ``merged`` and
     ``minutes()``; the engine's quarter and the fast path keep the same record."""
 
     __slots__ = ()
+    qmodel: Any  # the portfolio compiled (quarter.QuarterModel)
+    incidents: list[tuple[int, float, Any]]
+    merged: int
+
+    def minutes(self) -> tuple[list[float], list[float], list[float]]:
+        """Minutes each person was engaged, engaged after hours, and on overtime."""
+        raise NotImplementedError
 
     def totals(self) -> tuple[float, ...]:
         qmodel = self.qmodel
@@ -76,24 +87,16 @@ def rota_supports(strategy) -> bool:
 class Outage(Course):
     """One incident of a quarter: its course, on the quarter's people and agenda."""
 
-    __slots__ = ("detected", "outcome", "paged", "rota", "system", "waited", "wanted")
+    __slots__ = ("detected", "outcome", "paged", "system", "waited", "wanted")
+    outcome: Outcome  # once restored
 
     def __init__(self, rota: Rota, system: int, model, draws, start: float) -> None:
         super().__init__(model, draws, rota.strategy, rota.people, rota.events, rota.order, start)
-        self.rota, self.system = rota, system
+        self.system = system
         self.wanted = rota.qmodel.wanted[system]
         self.paged = 0  # pagings so far: the k-th reads the k-th response draw
         self.waited: float | None = None  # detection to the first person sent
         self.detected = 0.0  # when detected (absolute)
-
-    def _arrived(self, person: int) -> None:
-        rota = self.rota
-        self.present[person] = True
-        self.arrived_at[person] = self.clock
-        tired = rota.relieves[person]
-        if tired is not None and rota.incident[tired] is self:  # brief, then they go and rest
-            self._at(self.clock + rota.handover_minutes, HANDOVER, tired)
-        self._decide()
 
     def remove(self, person: int) -> None:
         """``person`` leaves before the end (sent elsewhere, or handed over)."""
@@ -155,9 +158,7 @@ class Rota(Tally):
         self._run()
         result = None if self.pending else self.record(keep)
         self.events.clear()  # break reference cycles: reference counting then frees the quarter
-        for _, _, outage in self.incidents:  # without the garbage collector
-            outage.rota = None
-        return result
+        return result  # without the garbage collector
 
     def _run(self) -> None:
         events, incident, arrivals = self.events, self.incident, iter(self.arrivals)
@@ -182,6 +183,9 @@ class Rota(Tally):
                     self._restored(outage)
             elif kind == ARRIVE:
                 if incident[a] is outage:
+                    tired = self.relieves[a]  # a tired colleague: briefed, then off to rest
+                    if tired is not None and incident[tired] is outage:
+                        self._at(clock + self.handover_minutes, HANDOVER, outage, tired)
                     outage._arrived(a)
             elif kind == DETECT:
                 outage.detected = clock
@@ -293,6 +297,7 @@ class Rota(Tally):
     def _withdraw(self, person: int) -> None:
         """Take ``person`` off their incident and account for the time engaged."""
         outage, clock = self.incident[person], self.clock
+        assert outage is not None, "only someone on an incident is withdrawn"
         if outage.finished:  # restored: its staff stay on its record, their tasks end
             self.people.task[person] = None
         else:
@@ -311,8 +316,9 @@ class Rota(Tally):
         self.relieves[person] = None
         self.released_at[person] = clock
         people = self.people
-        if people.working_since[person] is not None:  # time off an incident is not work
-            people.worked[person] += clock - people.working_since[person]
+        working_since = people.working_since[person]
+        if working_since is not None:  # time off an incident is not work
+            people.worked[person] += clock - working_since
             people.working_since[person] = None
 
     def _release(self, person: int) -> None:
@@ -399,5 +405,5 @@ class Rota(Tally):
             fresh = next((p for p in self.idle() if people.efficiency[p] == 1.0
                           or clock - self.released_at[p] >= self.rest_minutes), None)
             if fresh is not None:
-                self.send(fresh, self.incident[person])
+                self.send(fresh, outage)
                 self.relieves[fresh] = person

@@ -1,8 +1,10 @@
 """The SimPy outage model: incidents, the team they share, and what strategies see."""
 
 from .clock import Clock
-from .incident import METRICS, Event, Incident, Model, Option, Outcome
-from .team import DefaultDispatch, Responder, Roster, Team
+from .dispatch import DefaultDispatch
+from .incident import Event, Incident, Model, Option
+from .outcome import METRICS, Outcome
+from .team import Responder, Roster, Team
 from .view import IncidentView, OptionInfo, ResponderInfo
 from .work import Work
 

@@ -17,12 +17,14 @@ from __future__ import annotations
 import math
 from heapq import heappop, heappush
 from itertools import count
+from typing import Any
 
 from ..draws import IncidentDraws
 from ..strategies import FIX as FIXING
 from ..strategies import EscalateAfter, FixOnly, FixPlusWorkaround, WorkaroundFirst
 from .clock import wake_delay
-from .incident import Model, Outcome, ServiceLevels, outcome
+from .incident import Model
+from .outcome import Outcome, ServiceLevels, outcome
 from .work import Work
 
 FIX = -1  # a person's task: FIX, an option's index, or None
@@ -100,9 +102,8 @@ class Course(ServiceLevels):
     """
 
     __slots__ = ("arrived_at", "attempt", "best", "busy_since", "clock", "draws", "efficiency",
-                 "events", "finished", "fix", "fixers", "holds", "level", "levels",
-                 "mitigated_at", "mitigated_by", "model", "names", "order", "people", "present",
-                 "resumed_at", "staff", "staff_minutes", "start", "status", "strategy",
+                 "events", "finished", "fix", "fixers", "holds", "model", "names", "order",
+                 "people", "present", "staff", "staff_minutes", "start", "status", "strategy",
                  "succeeded", "task", "wakes", "work", "worker", "working_since")
 
     def __init__(self, model: Model, draws: IncidentDraws, strategy, people: People | None = None,
@@ -119,8 +120,8 @@ class Course(ServiceLevels):
         self.start = self.clock = start
         self.staff: list[int] = []  # people sent here, in the order they were paged
         self.status = model.statuses.copy()
-        self.worker: list[int | None] = [None] * len(self.status)
-        self.work: list[Work | None] = [None] * len(self.status)
+        self.worker: list[Any] = [None] * len(self.status)  # an option's person, or None
+        self.work: list[Any] = [None] * len(self.status)  # an option's Work, or None
         self.names = model.option_names
         self.fixers: list[int] = []
         plan, self.holds = draws.attempt(0)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from ..week import MINUTES_PER_DAY, MINUTES_PER_WEEK, Week
 from .clock import Clock, wake_delay
+from .dispatch import DEFAULT_DISPATCH, Dispatch, most_staffed
 
 if TYPE_CHECKING:
     from .incident import Incident
@@ -91,15 +92,6 @@ class Roster:
             return lambda responder: True
         on_call = self.on_call(t, size)
         return lambda responder: responder.slot == on_call
-
-
-class Dispatch(Protocol):
-    """Decides who goes to which incident; the default follows DESIGN §12."""
-
-    def detected(self, team: Team, incident: Incident) -> None: ...
-    def freed(self, team: Team, responder: Responder) -> None: ...
-    def shift(self, team: Team) -> None: ...
-    def tired(self, team: Team, responder: Responder) -> None: ...
 
 
 class Team:
@@ -227,88 +219,3 @@ class Team:
         due = min(map(self._due, self.responders))
         if due < math.inf:
             self._fatigue_at(due)
-
-
-def most_staffed(incidents: list) -> Incident | None:
-    """The first incident with the most people on its fix, if more than one."""
-    best = None
-    for incident in incidents:
-        if len(incident.fixers) > 1 and (best is None or len(incident.fixers) > len(best.fixers)):
-            best = incident
-    return best
-
-
-class DefaultDispatch:
-    """DESIGN §12: a new incident takes a free person; failing that, a fixer who is not the last
-    on their incident; failing that, someone paged in per the roster; failing that, it waits
-    first in, first out. Freed people go to waiting incidents first, then to understaffed ones.
-
-    It asks of ``team`` only ``open``, ``waiting``, ``idle()``, ``send()``, ``preemptible()``,
-    ``callable()`` and ``wake``, so the quarter's fast path (``rota.py``) uses it as it is;
-    ``freed`` and ``tired`` read responders and serve the engine."""
-
-    def detected(self, team: Team, incident: Incident) -> None:
-        team.open.append(incident)
-        idle = team.idle()
-        if idle:
-            for responder in idle[:incident.wanted]:
-                team.send(responder, incident)
-        else:
-            responder = team.preemptible()
-            called_in = responder is None
-            if called_in:
-                responder = team.callable()
-            if responder is None:
-                team.waiting.append(incident)
-            else:
-                team.send(responder, incident, called_in=called_in)
-        if team.wake is not None and len(incident.staff) < incident.wanted:
-            team.wake()
-
-    def freed(self, team: Team, responder: Responder) -> None:
-        if not team.roster.on_duty(responder, team.env.now, len(team.responders)):
-            return  # off duty: they go home
-        self.place(team, responder)
-
-    def tired(self, team: Team, responder: Responder) -> None:
-        """Hand over to a fresh, free colleague if there is one (DESIGN §12); the tired person
-        leaves once the colleague has arrived and been briefed."""
-        now = team.env.now
-        fresh = next((r for r in team.idle() if r.efficiency == 1.0
-                      or now - r.released_at >= team.rest_minutes), None)
-        if fresh is not None:
-            team.send(fresh, responder.incident)
-            fresh.relieves = responder
-
-    def shift(self, team: Team) -> None:
-        """Business hours began or the on-call person changed: newly available people help."""
-        for responder in team.idle():
-            if not self.place(team, responder):
-                break
-
-    def place(self, team: Team, responder: Responder) -> bool:
-        """Send a newly free person where they are needed; whether anywhere was."""
-        if team.waiting:
-            team.send(responder, team.waiting.popleft())
-            return True
-        for incident in team.open:
-            if len(incident.staff) < incident.wanted:
-                team.send(responder, incident)
-                return True
-        return False
-
-
-class CostFirst(DefaultDispatch):
-    """Like the default, but freed people go to the waiting incident that costs most per minute."""
-
-    def place(self, team: Team, responder: Responder) -> bool:
-        if team.waiting:
-            incident = max(team.waiting, key=lambda i: i.model.scenario.cost_per_minute or 0.0)
-            team.waiting.remove(incident)
-            team.send(responder, incident)
-            return True
-        return super().place(team, responder)
-
-
-DEFAULT_DISPATCH = DefaultDispatch()  # it keeps no state of its own
-DISPATCH = {"default": DefaultDispatch, "cost-first": CostFirst}  # a portfolio's dispatch names

@@ -12,7 +12,8 @@ fix-plus-workaround, a second one if free, for the workaround's duration); its i
 drawn in advance, while drillsim's rates include drawing each quarter's incidents. Ratios are
 drillsim's cost over the bare model's; times are process CPU time on one core, the best of
 several rounds, each round timing the bare model and every strategy in turn so that all see the
-same machine.
+same machine. The modules of the hot path that setup.py names are compiled by mypyc unless
+drillsim was built with ``DRILLSIM_PURE_PYTHON=1``; the first line says which ran.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 import simpy
 
 import drillsim as ds
+from drillsim import rota
 from drillsim.draws import BLOCK, DrawTable
 from drillsim.engine import Incident, Model
 from drillsim.engine.course import follow
@@ -211,6 +213,9 @@ def main() -> None:
         measures[f"{s} engine"] = lambda s=s: engine_rate(scenario, s, args.n)
     rates = best_rates(measures, args.repeats)
     bare = rates["bare"]
+    compiled = not rota.__file__.endswith(".py")
+    print("drillsim's hot path " + ("compiled by mypyc" if compiled else "run as Python source")
+          + " (setup.py)\n")
     print(f"website outage, {args.n:,} replications, one core, best of {args.repeats} rounds")
     print(f"{'bare SimPy race':<24}{bare:>10,.0f} replications/s")
     print(f"{'':<24}{'ds.simulate':>12}{'× bare':>8}{'SimPy engine':>16}{'× bare':>8}")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from compiled import stale_sources
 from drillsim.scenario import Scenario
 from drillsim.scenario.loading import merge
 
@@ -26,6 +27,16 @@ BASE = {
     },
     "fix": {"phases": [{"name": "fix", "duration": {"exponential": {"mean": 100}}}]},
 }
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test stale binaries: a compiled module edited since its build would run as it
+    was built, not as it now reads."""
+    stale = stale_sources()
+    if stale:
+        names = ", ".join(str(p.relative_to(ROOT)) for p in stale)
+        pytest.exit(f"{names} changed since drillsim was compiled: run `python3 -m pip install "
+                    "-e .` again (or `python3 setup.py build_ext --inplace`)", returncode=2)
 
 
 def scenario(**changes) -> Scenario:

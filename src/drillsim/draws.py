@@ -10,6 +10,8 @@ or paging beyond those drawn up front comes from a stream keyed by the replicati
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import partial
 from itertools import pairwise
 
 import numpy as np
@@ -142,10 +144,7 @@ class DrawTable:
         self.first: list[int] = np.concatenate([[0], np.cumsum(used.sum(axis=0))]).tolist()
         shape = (self.first[-1],)
 
-        def column(purpose: int, index: int = 0) -> np.ndarray:
-            key = (BLOCK_KEY, block, incident, purpose, index)
-            return chosen(uniforms(root, key, copies * BLOCK), used)
-
+        column = partial(_block_column, root, (BLOCK_KEY, block, incident), copies, used)
         onset = np.resize(_onset(scenario, week, column(ONSET)[:BLOCK]), shape) \
             if onsets is None else onsets
         alert = np.full(shape, math.inf)
@@ -165,7 +164,7 @@ class DrawTable:
         on_site = [response.business_hours.ppf(u) for u in response_u]
         on_call = [response.after_hours.ppf(u) for u in response_u]
 
-        attempts = [self._attempt_columns(lambda idx, p=FIX_WORK: column(p, idx), k)
+        attempts = [self._attempt_columns(column, k)
                     for k in range(ATTEMPTS)]
         holds = [column(REPAIR, k) >= scenario.fix.repair_failure_probability
                  for k in range(ATTEMPTS)]
@@ -187,9 +186,11 @@ class DrawTable:
         self._values = np.stack([np.broadcast_to(np.asarray(c, dtype=float), shape)
                                  for g in groups for c in g], axis=-1)
 
-    def _attempt_columns(self, column, k: int) -> list[np.ndarray]:
+    def _attempt_columns(self, column: Callable[[int, int], np.ndarray], k: int) -> list[np.ndarray]:
+        """Repair attempt ``k``'s phase durations from ``column(purpose, index)``'s uniforms."""
         phases = self.scenario.fix.phases
-        return [p.duration.ppf(column(k * PHASES_PER_ATTEMPT + i)) for i, p in enumerate(phases)]
+        return [p.duration.ppf(column(FIX_WORK, k * PHASES_PER_ATTEMPT + i))
+                for i, p in enumerate(phases)]
 
     def row(self, i: int, copy: int = 0) -> IncidentDraws:
         """The draws of replication ``block * BLOCK + i`` (its ``copy``-th incident)."""
@@ -211,14 +212,24 @@ class DrawTable:
 
     def extra_attempt(self, replication: int, copy: int, k: int) -> tuple[list[float], bool]:
         """A repair attempt beyond those drawn per block, from the replication's own stream."""
-        def column(index: int) -> np.ndarray:
-            key = (REPLICATION_KEY, replication, self.incident, copy, FIX_WORK, index)
-            return uniforms(self.root, key, 1)
-
+        column = partial(_replication_column, self.root,
+                         (REPLICATION_KEY, replication, self.incident, copy))
         work = [float(c[0]) for c in self._attempt_columns(column, k)]
         key = (REPLICATION_KEY, replication, self.incident, copy, REPAIR, k)
         u = uniforms(self.root, key, 1)[0]
         return work, bool(u >= self.scenario.fix.repair_failure_probability)
+
+
+def _block_column(root: int, prefix: tuple[int, ...], copies: int, used: np.ndarray, purpose: int,
+                  index: int = 0) -> np.ndarray:
+    """A block's uniforms for ``purpose`` and ``index``: the values of the incidents ``used``
+    marks. (A partial of this, not a closure: a compiled closure would hold a reference cycle.)"""
+    return chosen(uniforms(root, (*prefix, purpose, index), copies * BLOCK), used)
+
+
+def _replication_column(root: int, prefix: tuple[int, ...], purpose: int, index: int) -> np.ndarray:
+    """One uniform for ``purpose`` and ``index`` from a replication's own stream."""
+    return uniforms(root, (*prefix, purpose, index), 1)
 
 
 def chosen(u: np.ndarray, used: np.ndarray) -> np.ndarray:

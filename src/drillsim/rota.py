@@ -5,11 +5,11 @@ SimPy.
 a SimPy environment. Under a built-in strategy, ``Rota`` follows the same events in the same
 order — one agenda keyed by time and scheduling order, as SimPy keys its queue — with each
 outage a ``Course`` (``engine/course.py``) on shared lists of people, and the team's rules as
-``engine/team.py`` has them: the dispatch policy's own code decides who goes where (the rota is
-the team it asks), and the rota keeps the roster, paging, hand-over, fatigue across incidents
-and the hours worked. It gives the engine's numbers to the bit; the tests check that on many
-portfolios. Where it could not be sure (a strategy it does not know, a quarter the engine would
-reject) it declines and the engine runs that quarter.
+``engine/team.py`` has them: the dispatch policy's own code (``engine/dispatch.py``) decides who
+goes where (the rota is the team it asks), and the rota keeps the roster, paging, hand-over,
+fatigue across incidents and the hours worked. It gives the engine's numbers to the bit; the
+tests check that on many portfolios. Where it could not be sure (a strategy it does not know, a
+quarter the engine would reject) it declines and the engine runs that quarter.
 """
 
 from __future__ import annotations
@@ -333,7 +333,7 @@ class Rota(Tally):
         people.worked[person] = 0.0
         people.efficiency[person] = 1.0
 
-    # -- what the dispatch policy asks of a team (engine/team.py) -------------------------------
+    # -- what the dispatch policy asks of a team (engine/dispatch.py) ---------------------------
     def idle(self) -> list[int]:
         """People on duty and on no incident, in slot order."""
         incident = self.incident

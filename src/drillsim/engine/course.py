@@ -102,7 +102,7 @@ class Course(ServiceLevels):
     """
 
     __slots__ = ("arrived_at", "attempt", "best", "busy_since", "clock", "draws", "efficiency",
-                 "events", "finished", "fix", "fixers", "holds", "model", "names", "order",
+                 "events", "finished", "fix", "fixers", "holds", "names", "order",
                  "people", "present", "staff", "staff_minutes", "start", "status", "strategy",
                  "succeeded", "task", "wakes", "work", "worker", "working_since")
 

@@ -84,7 +84,7 @@ class Incident(ServiceLevels):
     """
 
     __slots__ = ("attempt", "best_coverage", "detected_at", "draws", "end", "env", "finished",
-                 "fix", "fixers", "log", "memo", "model", "on_restored", "options", "outcome",
+                 "fix", "fixers", "log", "memo", "on_restored", "options", "outcome",
                  "paged", "repair_holds", "staff", "staff_minutes", "start", "strategy",
                  "strategy_name", "succeeded", "team", "view", "waited", "wakes", "wanted")
 

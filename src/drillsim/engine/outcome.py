@@ -42,8 +42,8 @@ class ServiceLevels:
     ``levels`` as (minutes from onset, level) changes, and when service was first mitigated
     and resumed. A subclass gives ``model`` and ``now`` (minutes from onset)."""
 
-    __slots__ = ("level", "levels", "mitigated_at", "mitigated_by", "resumed_at")
-    model: Any  # the incident's compiled scenario
+    __slots__ = ("level", "levels", "mitigated_at", "mitigated_by", "model", "resumed_at")
+    model: Any  # the incident's compiled scenario (incident.Model)
     level: float
     levels: list[tuple[float, float]]
     mitigated_at: float | None

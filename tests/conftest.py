@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from compiled import stale_sources
 from drillsim.scenario import Scenario
 from drillsim.scenario.loading import merge
+from mypyc_build import stale
 
 ROOT = Path(__file__).resolve().parents[1]
 WEBSITE = ROOT / "scenarios" / "website-outage.yaml"
@@ -32,11 +32,10 @@ BASE = {
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Refuse to test stale binaries: a compiled module edited since its build would run as it
     was built, not as it now reads."""
-    stale = stale_sources()
-    if stale:
-        names = ", ".join(str(p.relative_to(ROOT)) for p in stale)
-        pytest.exit(f"{names} changed since drillsim was compiled: run `python3 -m pip install "
-                    "-e .` again (or `python3 setup.py build_ext --inplace`)", returncode=2)
+    modules = stale()
+    if modules:
+        pytest.exit(f"{', '.join(modules)}: compiled from another source than the one here; run "
+                    "`python3 -m pip install -e .` again", returncode=2)
 
 
 def scenario(**changes) -> Scenario:

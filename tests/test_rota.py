@@ -7,6 +7,7 @@ import math
 import pytest
 
 from conftest import ROOT
+from drillsim.engine.dispatch import DISPATCH, DefaultDispatch
 from drillsim.portfolio import Portfolio, load_portfolio
 from drillsim.quarter import Quarter, QuarterModel, QuarterTable
 from drillsim.rota import Rota, rota_supports
@@ -89,3 +90,24 @@ def test_a_quarter_whose_fix_is_left_unstaffed_is_the_engines_to_report():
     assert Rota(qmodel, arrivals, idle).follow(keep=False) is None
     with pytest.raises(StrategyError, match="left a fix unstaffed on day"):
         Quarter(qmodel, arrivals, idle, "idle").run()
+
+
+def test_a_dispatch_policy_of_ones_own_extends_the_default(monkeypatch):
+    """A policy subclassing the default (compiled, as it may be) places people on both paths."""
+    seen = []
+
+    class Counting(DefaultDispatch):
+        def detected(self, team, incident):
+            seen.append(incident)
+            super().detected(team, incident)
+
+    monkeypatch.setitem(DISPATCH, "default", Counting)
+    qmodel = QuarterModel(variant(load_portfolio(RETAILER), busier=12))
+    arrivals = QuarterTable(qmodel, 5, 0).quarter(0)
+    strategy = parse_strategy("fix-plus-workaround")
+    fast = Rota(qmodel, arrivals, strategy).follow(keep=True)
+    on_rota = len(seen)
+    engine = Quarter(qmodel, arrivals, strategy, keep=True).run()
+    # every incident detected before a vendor fixed it, once on each path
+    assert on_rota == len(seen) - on_rota > fast[0][0] * 0.9
+    assert same(fast[0], engine[0])

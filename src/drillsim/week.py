@@ -91,8 +91,8 @@ class Week:
     def is_business(self, t: np.ndarray) -> np.ndarray:
         """Whether each time falls in business hours on a business day."""
         t = np.asarray(t, dtype=float)
-        day = (t // MINUTES_PER_DAY).astype(np.int64) % 7
-        minute = t % MINUTES_PER_DAY
+        day: np.ndarray = (t // MINUTES_PER_DAY).astype(np.int64) % 7
+        minute: np.ndarray = t % MINUTES_PER_DAY
         on_day = np.isin(day, sorted(self.business_days))
         return on_day & (minute >= self.business_start) & (minute < self.business_end)
 

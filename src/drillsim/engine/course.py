@@ -25,7 +25,7 @@ from ..strategies import EscalateAfter, FixOnly, FixPlusWorkaround, WorkaroundFi
 from .clock import wake_delay
 from .incident import Model
 from .outcome import Outcome, ServiceLevels, outcome
-from .work import Work
+from .work import Work, fix_rate
 
 FIX = -1  # a person's task: FIX, an option's index, or None
 ARRIVE, FIXED, FOUND, WAKE, TIRE = range(5)
@@ -269,14 +269,8 @@ class Course(ServiceLevels):
         if rate is None:
             if self.model.external:
                 return
-            fixers = self.fixers
-            if not fixers:
-                rate = 0.0
-            elif len(fixers) == 1:
-                rate = self.efficiency[fixers[0]]
-            else:
-                efficiency = self.efficiency
-                rate = sum(efficiency[k] for k in fixers) ** self.model.alpha
+            efficiency = self.efficiency
+            rate = fix_rate([efficiency[k] for k in self.fixers], self.model.alpha)
         fix = self.fix
         delay = fix.set_rate(self.clock, rate)
         if delay is not None:

@@ -7,6 +7,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from mypy_extensions import mypyc_attr
+
 if TYPE_CHECKING:
     from .team import Responder, Team
 
@@ -35,6 +37,7 @@ class Dispatch(Protocol):
     def freed(self, team: Team, responder: Responder) -> None: ...
     def shift(self, team: Staffing) -> None: ...
     def tired(self, team: Team, responder: Responder) -> None: ...
+    def place(self, team: Staffing, person: Any) -> bool: ...
 
 
 def most_staffed(incidents: list[Any]) -> Any:
@@ -46,6 +49,7 @@ def most_staffed(incidents: list[Any]) -> Any:
     return best
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # a policy of one's own may extend it
 class DefaultDispatch:
     """DESIGN §12: a new incident takes a free person; failing that, a fixer who is not the last
     on their incident; failing that, someone paged in per the roster; failing that, it waits

@@ -22,7 +22,7 @@ from .clock import Clock, wake_delay
 from .outcome import Outcome, ServiceLevels, outcome
 from .team import Responder, Roster, Team
 from .view import IncidentView
-from .work import Work
+from .work import Work, fix_rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,12 +322,7 @@ class Incident(ServiceLevels):
             self._at(delay, on_done, *args, work, work.token)
 
     def _fix_rate(self) -> float:
-        fixers = self.fixers
-        if not fixers:
-            return 0.0
-        if len(fixers) == 1:
-            return fixers[0].efficiency
-        return sum(r.efficiency for r in fixers) ** self.model.alpha
+        return fix_rate([r.efficiency for r in self.fixers], self.model.alpha)
 
     # -- the fix ---------------------------------------------------------------------------
     def _attempt_done(self, fix: Work, token: int) -> None:

@@ -3,6 +3,22 @@
 from __future__ import annotations
 
 
+def fix_rate(efficiencies: list[float], alpha: float) -> float:
+    """The rate at which people of these efficiencies work a fix together: nobody, 0; one, their
+    efficiency; several, their summed efficiency to the power ``alpha``. Summed left to right in
+    a plain loop, which the engine and the fast path, compiled or not, all run alike (``sum``
+    over a generator is compiled to such a loop, while CPython's own ``sum`` compensates from
+    3.12 on)."""
+    if not efficiencies:
+        return 0.0
+    if len(efficiencies) == 1:
+        return efficiencies[0]
+    total = 0.0
+    for efficiency in efficiencies:
+        total += efficiency
+    return total ** alpha
+
+
 class Work:
     """Staged work content — a repair attempt's phases, or a workaround's find then activate —
     progressing at a rate set by who is on it. A rate change re-times the finish; finishes

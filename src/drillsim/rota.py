@@ -157,8 +157,8 @@ class Rota(Tally):
         engine then runs it, and reports the strategy's error."""
         self._run()
         result = None if self.pending else self.record(keep)
-        self.events.clear()  # break reference cycles: reference counting then frees the quarter
-        return result  # without the garbage collector
+        self.events.clear()  # its events refer to the outages: freed by reference counting, not
+        return result  # the garbage collector
 
     def _run(self) -> None:
         events, incident, arrivals = self.events, self.incident, iter(self.arrivals)

@@ -40,7 +40,7 @@ class Outcome(NamedTuple):
 class ServiceLevels:
     """The service level's history, shared by the engine and the fast path: ``level`` now,
     ``levels`` as (minutes from onset, level) changes, and when service was first mitigated
-    and resumed. A subclass gives ``model`` and ``now`` (minutes from onset)."""
+    and resumed. A subclass sets ``model`` and gives ``now`` (minutes from onset)."""
 
     __slots__ = ("level", "levels", "mitigated_at", "mitigated_by", "model", "resumed_at")
     model: Any  # the incident's compiled scenario (incident.Model)
@@ -103,4 +103,3 @@ def outcome(model: Model, draws: IncidentDraws, levels: list[tuple[float, float]
         attempts,
         mitigated_by,
     )
-
